@@ -1,0 +1,217 @@
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from taggit.models import Tag
+
+from .forms import ArticleAdminForm
+from .models import Article, Author, Byline, Photo, Section
+
+admin.site.site_header = f"{settings.SITE_NAME} newsroom"
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = "Newsroom"
+admin.site.site_url = "/"
+
+ADMIN_CSS = {"all": ["articles/admin/admin.css"]}
+
+
+def thumbnail(photo, size=80):
+    if not photo or not photo.image:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" width="{}" class="admin-thumb" loading="lazy">',
+        photo.image.url,
+        photo.alt_text,
+        size,
+    )
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "user"]
+    search_fields = ["name", "title"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["user"]
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "__str__", "credit", "dimensions", "uploaded_by", "uploaded_at"]
+    list_display_links = ["thumbnail", "__str__"]
+    list_filter = ["uploaded_at"]
+    search_fields = ["title", "alt_text", "caption", "credit"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = ["preview", "dimensions", "uploaded_by", "uploaded_at"]
+    fields = [
+        "image",
+        "preview",
+        "title",
+        "alt_text",
+        "caption",
+        "credit",
+        "dimensions",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_select_related = ["uploaded_by"]
+
+    class Media:
+        css = ADMIN_CSS
+        js = ["articles/admin/photo-preview.js"]
+
+    @admin.display(description="Photo")
+    def thumbnail(self, photo):
+        return thumbnail(photo)
+
+    @admin.display(description="Preview")
+    def preview(self, photo):
+        return thumbnail(photo, size=480)
+
+    @admin.display(description="Size")
+    def dimensions(self, photo):
+        return f"{photo.width} × {photo.height}" if photo.width else "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    autocomplete_fields = ["author"]
+    fields = ["author", "order"]
+    extra = 1
+    verbose_name = "byline"
+    verbose_name_plural = "Byline (authors in the order they are named)"
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "headline",
+        "state",
+        "section",
+        "byline",
+        "published_at",
+        "lead_thumbnail",
+        "updated_at",
+    ]
+    list_filter = ["status", "section", "authors", "published_at"]
+    list_select_related = ["section", "lead_photo"]
+    search_fields = ["headline", "dek", "kicker", "slug"]
+    date_hierarchy = "published_at"
+    ordering = ["-updated_at"]
+    autocomplete_fields = ["section", "lead_photo"]
+    prepopulated_fields = {"slug": ["headline"]}
+    inlines = [BylineInline]
+    actions = ["publish_now"]
+    readonly_fields = ["first_published_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["kicker", "headline", "slug", "dek", "dateline", "section"]}),
+        (None, {"fields": ["body"]}),
+        ("Lead photo", {"fields": ["lead_photo", "lead_photo_caption"]}),
+        ("Tags", {"fields": ["tags"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "first_published_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=request.user, **form_kwargs)
+
+        return RequestForm
+
+    def get_urls(self):
+        return [
+            path(
+                "tags/autocomplete/",
+                self.admin_site.admin_view(self.tag_autocomplete),
+                name="articles_article_tag_autocomplete",
+            ),
+            *super().get_urls(),
+        ]
+
+    def tag_autocomplete(self, request):
+        """Existing tags matching what the editor typed, for the tag field's suggestions."""
+        if not self.has_view_or_change_permission(request):
+            return JsonResponse({"results": []}, status=403)
+        term = request.GET.get("term", "").strip()[:100]
+        tags = Tag.objects.filter(name__icontains=term).order_by("name")[:20]
+        return JsonResponse(
+            {
+                "results": [{"id": tag.name, "text": tag.name} for tag in tags],
+                "pagination": {"more": False},
+            }
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    @admin.action(description="Publish selected stories now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+        published = 0
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.PUBLISHED
+            article.published_at = now
+            article.updated_by = request.user
+            article.save()
+            published += 1
+        self.message_user(request, f"Published {published} stories.", messages.SUCCESS)
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, article):
+        label = article.state_label
+        return format_html(
+            '<span class="state state-{}">{}</span>', label.lower().replace(" ", "-"), label
+        )
+
+    @admin.display(description="Byline")
+    def byline(self, article):
+        return ", ".join(author.name for author in article.byline_authors) or "—"
+
+    @admin.display(description="Photo")
+    def lead_thumbnail(self, article):
+        return thumbnail(article.lead_photo, size=64)

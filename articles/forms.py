@@ -1,0 +1,128 @@
+from django import forms
+from django.urls import reverse
+from taggit.models import Tag
+
+from .models import Article
+
+
+class TagAutocompleteWidget(forms.SelectMultiple):
+    """Tags as removable chips with suggestions from existing tags; new tags can be typed.
+
+    Uses the select2 the Django admin already ships, so it looks like the admin's other
+    autocompletes. Without JavaScript it is a plain multiple select of the current tags.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "tag-autocomplete", **(attrs or {})})
+
+    @property
+    def media(self):
+        return forms.Media(
+            js=[
+                "admin/js/vendor/jquery/jquery.min.js",
+                "admin/js/vendor/select2/select2.full.min.js",
+                "admin/js/jquery.init.js",
+                "articles/admin/tag-autocomplete.js",
+            ],
+            css={
+                "screen": ["admin/css/vendor/select2/select2.min.css", "admin/css/autocomplete.css"]
+            },
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-autocomplete-url"] = reverse(
+            "admin:articles_article_tag_autocomplete"
+        )
+        return context
+
+    def format_value(self, value):
+        return [getattr(tag, "name", tag) for tag in value or []]
+
+    def optgroups(self, name, value, attrs=None):
+        # Only the story's own tags are options; suggestions come from the autocomplete.
+        options = [
+            self.create_option(name, tag, tag, True, index) for index, tag in enumerate(value)
+        ]
+        return [(None, options, 0)]
+
+
+class TagNamesField(forms.Field):
+    """A list of tag names; unknown names become new tags when the story is saved."""
+
+    widget = TagAutocompleteWidget
+    max_length = Tag._meta.get_field("name").max_length
+
+    def to_python(self, value):
+        names = []
+        for raw in value or []:
+            for name in str(raw).split(","):
+                name = " ".join(name.split())
+                if name and name.lower() not in {n.lower() for n in names}:
+                    names.append(name)
+        return names
+
+    def validate(self, value):
+        super().validate(value)
+        too_long = [name for name in value if len(name) > self.max_length]
+        if too_long:
+            raise forms.ValidationError(
+                "Tags can be at most %(max)d characters: %(tags)s",
+                params={"max": self.max_length, "tags": ", ".join(too_long)},
+            )
+
+    def prepare_value(self, value):
+        return [getattr(tag, "name", tag) for tag in value or []]
+
+    def has_changed(self, initial, data):
+        before = {name.lower() for name in self.prepare_value(initial)}
+        return before != {name.lower() for name in self.to_python(data)}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    tags = TagNamesField(
+        required=False, help_text="Type to find a tag; press Enter or comma to add a new one."
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "kicker",
+            "headline",
+            "slug",
+            "dek",
+            "dateline",
+            "section",
+            "body",
+            "lead_photo",
+            "lead_photo_caption",
+            "tags",
+            "status",
+            "published_at",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "status" in self.fields and not self.can_publish:
+            # Writers are offered draft and review; a story already live keeps its status.
+            allowed = {Article.Status.DRAFT, Article.Status.REVIEW, self.instance.status}
+            self.fields["status"].choices = [
+                choice for choice in self.fields["status"].choices if choice[0] in allowed
+            ]
+
+    @property
+    def can_publish(self):
+        return self.user is not None and self.user.has_perm("articles.publish_article")
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        publishing = status == Article.Status.PUBLISHED and (
+            self.instance._state.adding or "status" in self.changed_data
+        )
+        if publishing and not self.can_publish:
+            raise forms.ValidationError(
+                "Only editors can publish. Set the story to “In review” and an editor will "
+                "publish it."
+            )
+        return status

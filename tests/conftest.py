@@ -1,0 +1,32 @@
+import pytest
+
+from .factories import make_staff
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def writer(db):
+    return make_staff("wendy", "Writer")
+
+
+@pytest.fixture
+def editor(db):
+    return make_staff("eddie", "Editor")
+
+
+@pytest.fixture
+def writer_client(client, writer):
+    client.force_login(writer)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
