@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.factories import image_file
+from articles.demo import draw_illustration
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_editor_publishes_a_story_with_a_photo_and_a_reader_finds_it(
 
     # Upload a photo with its alt text, caption and credit.
     upload = tmp_path / "council.jpg"
-    upload.write_bytes(image_file(size=(1200, 800), color=(180, 60, 40)).read())
+    upload.write_bytes(draw_illustration("council chamber"))
     page.goto(f"{live_server.url}/admin/articles/photo/add/")
     page.set_input_files("#id_image", str(upload))
     page.wait_for_selector("img.photo-upload-preview:not([hidden])")
@@ -55,12 +55,13 @@ def test_editor_publishes_a_story_with_a_photo_and_a_reader_finds_it(
     # Write the story.
     page.goto(f"{live_server.url}/admin/articles/article/add/")
     page.fill("#id_kicker", "City Hall")
-    page.fill("#id_headline", "Council backs harbor budget after late-night vote")
+    headline = "Council backs harbor budget after late-night vote"
+    page.locator("#id_headline").press_sequentially(headline)  # typed, so the slug follows
     assert page.input_value("#id_slug") == "council-backs-harbor-budget-after-late-night-vote"
     page.fill("#id_dek", "The 7-2 vote frees $40 million for dredging the outer harbor.")
     page.fill("#id_dateline", "PORT ALDREN")
     choose_autocomplete(page, "id_section", "City", "City")
-    page.locator(".ProseMirror").click()
+    page.locator(".ProseMirror[contenteditable=true]").click()
     page.keyboard.type("The council approved the plan shortly after midnight.")
     page.keyboard.press("Enter")
     page.keyboard.type("Work begins in the spring.")
@@ -75,7 +76,9 @@ def test_editor_publishes_a_story_with_a_photo_and_a_reader_finds_it(
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist .success")
     screenshot("04-article-list")
-    assert "Live" in page.locator("#result_list tbody tr").first.inner_text()
+    newest = page.locator("#result_list tbody tr").first
+    assert newest.locator(".state-live").inner_text().lower() == "live"
+    assert newest.locator("img.admin-thumb").count() == 1
 
     # A reader finds it on the homepage and opens it.
     page.goto(f"{live_server.url}/")
@@ -85,7 +88,7 @@ def test_editor_publishes_a_story_with_a_photo_and_a_reader_finds_it(
     link.first.click()
     page.wait_for_selector("h1")
     assert page.inner_text("h1") == "Council backs harbor budget after late-night vote"
-    figcaption = page.inner_text("figure figcaption")
+    figcaption = page.text_content("figure figcaption")
     assert "Council members vote on the harbor budget on Tuesday." in figcaption
     assert "Photo: Reuters/Jane Doe" in figcaption
     assert "The council approved the plan shortly after midnight." in page.inner_text(".story-body")
