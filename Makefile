@@ -21,8 +21,14 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Browser tests drive Debian's Chromium; install it when it is missing and we may.
-browser-deps:
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+# Browser tests drive Debian's Chromium and inject axe-core (npm) for accessibility checks.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
+browser-deps: $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

@@ -1,17 +1,30 @@
-from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from .chrome import site_chrome
 from .forms import ArticleAdminForm
-from .models import Article, Author, Byline, Photo, Section
+from .models import (
+    Article,
+    Author,
+    Byline,
+    HomepageZone,
+    Photo,
+    Section,
+    SiteSettings,
+    SocialAccount,
+    ZonePin,
+)
 
-admin.site.site_header = f"{settings.SITE_NAME} newsroom"
-admin.site.site_title = settings.SITE_NAME
+# Lazy, so a new name in the site settings shows without a restart.
+admin.site.site_header = lazy(lambda: f"{site_chrome()['site'].name} newsroom", str)()
+admin.site.site_title = lazy(lambda: site_chrome()["site"].name, str)()
 admin.site.index_title = "Newsroom"
 admin.site.site_url = "/"
 
@@ -215,3 +228,50 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Photo")
     def lead_thumbnail(self, article):
         return thumbnail(article.lead_photo, size=64)
+
+
+class SocialAccountInline(admin.TabularInline):
+    model = SocialAccount
+    extra = 1
+    fields = ["network", "handle", "url", "order"]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One row: the list page goes straight to it."""
+
+    inlines = [SocialAccountInline]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        site = site_chrome()["site"]
+        return redirect("admin:articles_sitesettings_change", site.pk)
+
+
+class ZonePinInline(admin.TabularInline):
+    model = ZonePin
+    autocomplete_fields = ["article"]
+    fields = ["position", "article"]
+    extra = 1
+    verbose_name = "pinned story"
+    verbose_name_plural = "Pinned stories (other positions fill with the newest stories)"
+
+
+@admin.register(HomepageZone)
+class HomepageZoneAdmin(admin.ModelAdmin):
+    list_display = ["title", "layout", "section", "size", "order", "pinned"]
+    list_editable = ["order"]
+    list_select_related = ["section"]
+    inlines = [ZonePinInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pin_count=Count("pins"))
+
+    @admin.display(description="Pinned", ordering="pin_count")
+    def pinned(self, zone):
+        return zone.pin_count

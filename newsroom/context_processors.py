@@ -1,6 +1,8 @@
 from django.conf import settings
 
+from articles.chrome import site_chrome
+
 
 def site(request):
-    """The site's name and address, for the masthead, titles and absolute links."""
-    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+    """The site's identity, sections and address for every template."""
+    return {**site_chrome(), "SITE_URL": settings.SITE_URL, "TIME_ZONE": settings.TIME_ZONE}

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from .factories import make_staff
 
@@ -8,6 +9,14 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a temporary folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the database is rolled back, the cache is not."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

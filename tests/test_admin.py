@@ -168,7 +168,7 @@ def test_round_trip_from_admin_to_the_article_page(editor_client, client):
     figcaption = page.split("<figcaption>", 1)[1].split("</figcaption>", 1)[0]
     assert "Ferries wait at Pier 4 on Monday." in figcaption
     assert "Photo: Reuters/Jane Doe" in figcaption
-    assert 'By <span class="author">Ben Okafor</span> and' in page
+    assert ">Ben Okafor</a> and <a" in page
 
 
 def test_article_list_shows_status_section_authors_and_thumbnail(editor_client):

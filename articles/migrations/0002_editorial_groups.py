@@ -1,52 +1,16 @@
-"""Create the "Writer" and "Editor" groups with their permissions.
+"""Create the "Writer" and "Editor" groups with their permissions (see articles/roles.py).
 
 Writers create and edit stories and upload photos but cannot publish; editors also publish,
 delete, and manage sections and authors.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-WRITER = {
-    "articles": [
-        "add_article", "change_article", "view_article",
-        "add_byline", "change_byline", "delete_byline", "view_byline",
-        "add_taggedarticle", "change_taggedarticle", "delete_taggedarticle", "view_taggedarticle",
-        "add_photo", "change_photo", "view_photo",
-        "view_section", "view_author",
-    ],
-    "taggit": ["add_tag", "view_tag"],
-}
-EDITOR = {
-    "articles": WRITER["articles"] + [
-        "delete_article", "publish_article",
-        "delete_photo",
-        "add_section", "change_section",
-        "add_author", "change_author",
-    ],
-    "taggit": ["add_tag", "change_tag", "view_tag"],
-}
+from articles.roles import sync_groups
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations ran; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, grants in [("Writer", WRITER), ("Editor", EDITOR)]:
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codenames in grants.items():
-            permissions = Permission.objects.filter(
-                content_type__app_label=app_label, codename__in=codenames
-            )
-            missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-            if missing:
-                raise RuntimeError(f"Unknown permissions for {name}: {sorted(missing)}")
-            group.permissions.add(*permissions)
+    sync_groups(apps, strict=False)
 
 
 def remove_groups(apps, schema_editor):

@@ -46,11 +46,17 @@ def page(browser):
 
 
 @pytest.fixture
-def screenshot(page):
-    """Save a full-page screenshot under test-artifacts/screenshots/ (git-ignored)."""
+def screenshot_dir():
+    """Screenshots go under test-artifacts/screenshots/ (git-ignored) for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def screenshot(page, screenshot_dir):
+    """Save a full-page screenshot of the test's page."""
 
     def take(name, target=None):
-        (target or page).screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        (target or page).screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
 
     return take

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from articles.demo import draw_illustration
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def demo_login(username):
@@ -30,6 +30,13 @@ def test_editor_publishes_a_story_with_a_photo_and_a_reader_finds_it(
     live_server, page, screenshot, tmp_path
 ):
     password = demo_login("editor")
+    csp_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and csp_errors.append(message.text)
+        ),
+    )
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "editor")
@@ -94,3 +101,4 @@ def test_editor_publishes_a_story_with_a_photo_and_a_reader_finds_it(
     assert "The council approved the plan shortly after midnight." in page.inner_text(".story-body")
     assert "city council" in page.inner_text(".tags")
     screenshot("06-article-page")
+    assert csp_errors == [], "the admin and the site run under a strict CSP"

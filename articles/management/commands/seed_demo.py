@@ -2,6 +2,7 @@ import secrets
 from datetime import timedelta
 from html import escape
 
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -9,10 +10,35 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.chrome import site_chrome
 from articles.demo import draw_illustration, load_demo_content
-from articles.models import Article, Author, Byline, Photo, Section
+from articles.homepage import ensure_front_zones
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    HomepageZone,
+    Photo,
+    Section,
+    SocialAccount,
+)
+from articles.roles import sync_groups
 
 DEMO_ACCOUNTS = [("editor", "Editor"), ("writer", "Writer")]
+DEMO_TAGLINE = "News of the harbor city and the towns around the bay"
+DEMO_DESCRIPTION = (
+    "Local news, politics, business, science and sports from Port Aldren and the Aldren Bay."
+)
+DEMO_SOCIAL_ACCOUNTS = [
+    ("mastodon", "@courier@mastodon.social", "https://mastodon.social/@courier"),
+    (
+        "bluesky",
+        "@portaldrencourier.bsky.social",
+        "https://bsky.app/profile/portaldrencourier.bsky.social",
+    ),
+    ("instagram", "@portaldrencourier", "https://www.instagram.com/portaldrencourier/"),
+    ("youtube", "Port Aldren Courier", "https://www.youtube.com/@portaldrencourier"),
+]
 
 
 def body_html(paragraphs):
@@ -38,17 +64,35 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         content = load_demo_content()
         with transaction.atomic():
+            self.load_site()
             sections = self.load_sections(content["sections"])
             authors = self.load_authors(content["authors"])
             self.load_stories(content["stories"], sections, authors)
         self.create_accounts()
 
+    def load_site(self):
+        site = site_chrome()["site"]
+        site.tagline = DEMO_TAGLINE
+        site.description = DEMO_DESCRIPTION
+        site.save()
+        for order, (network, handle, url) in enumerate(DEMO_SOCIAL_ACCOUNTS):
+            SocialAccount.objects.update_or_create(
+                site=site, network=network, defaults={"handle": handle, "url": url, "order": order}
+            )
+
     def load_sections(self, rows):
+        ensure_front_zones()
         sections = {}
         for order, row in enumerate(rows):
             sections[row["slug"]], _ = Section.objects.update_or_create(
                 slug=row["slug"],
                 defaults={"name": row["name"], "description": row["description"], "order": order},
+            )
+            # Each section gets a rail on the homepage, below the lead and top stories.
+            HomepageZone.objects.update_or_create(
+                section=sections[row["slug"]],
+                layout=HomepageZone.Layout.RAIL,
+                defaults={"title": row["name"], "size": 4, "order": 10 + order},
             )
         self.stdout.write(f"Sections: {len(sections)}")
         return sections
@@ -124,6 +168,7 @@ class Command(BaseCommand):
         return photo
 
     def create_accounts(self):
+        sync_groups(apps)
         self.stdout.write("\nDemo accounts (new passwords on every run):")
         for username, group_name in DEMO_ACCOUNTS:
             user, _ = User.objects.get_or_create(username=username)

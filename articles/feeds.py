@@ -1,0 +1,167 @@
+"""RSS 2.0 and Atom feeds for the site and for each section, tag and author.
+
+Each item carries its lead photo as a Media RSS element with the photo's caption and credit,
+so feed readers and aggregators can show the picture and who took it.
+"""
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from taggit.models import Tag
+
+from .chrome import site_chrome
+from .models import Article, Author, Section
+
+FEED_SIZE = 30
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+
+
+class MediaMixin:
+    """Adds Media RSS (<media:content> with <media:credit> and <media:description>)."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS}
+
+    def root_attributes(self):
+        attrs = super().root_attributes()
+        attrs["xmlns:media"] = MEDIA_NS
+        return attrs
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        photo = item.get("photo")
+        if photo is None:
+            return
+        handler.startElement(
+            "media:content",
+            {
+                "url": photo["url"],
+                "medium": "image",
+                "type": photo["type"],
+                "width": str(photo["width"]),
+                "height": str(photo["height"]),
+            },
+        )
+        if photo["caption"]:
+            handler.addQuickElement("media:description", photo["caption"])
+        if photo["credit"]:
+            handler.addQuickElement("media:credit", photo["credit"])
+        handler.endElement("media:content")
+
+
+class RssFeed(MediaMixin, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(MediaMixin, Atom1Feed):
+    pass
+
+
+class StoryFeed(Feed):
+    feed_type = RssFeed
+
+    def get_object(self, request, slug=None):
+        return None
+
+    def filter_stories(self, stories, obj):
+        return stories
+
+    def title(self, obj):
+        site = site_chrome()["site"].name
+        return f"{obj} | {site}" if obj else site
+
+    def link(self, obj):
+        return obj.get_absolute_url() if obj else "/"
+
+    def description(self, obj):
+        site = site_chrome()["site"]
+        return getattr(obj, "description", "") or site.description or site.tagline or site.name
+
+    subtitle = description
+
+    def items(self, obj):
+        stories = self.filter_stories(Article.objects.published(), obj)
+        return stories.for_listing().prefetch_related("tags").newest_first()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return item.dek
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.byline_authors) or None
+
+    def item_categories(self, item):
+        return [item.section.name, *(tag.name for tag in item.tags.all())]
+
+    def item_guid(self, item):
+        return f"{settings.SITE_URL}/news/{item.pk}/"
+
+    item_guid_is_permalink = False
+
+    def item_extra_kwargs(self, item):
+        photo = item.lead_photo
+        if photo is None:
+            return {}
+        return {
+            "photo": {
+                "url": self.absolute(photo.image.url),
+                "type": mimetypes.guess_type(photo.image.name)[0] or "image/jpeg",
+                "width": photo.width,
+                "height": photo.height,
+                "caption": item.caption,
+                "credit": photo.credit,
+            }
+        }
+
+    @staticmethod
+    def absolute(url):
+        return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+class SectionFeed(StoryFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def filter_stories(self, stories, obj):
+        return stories.filter(section=obj)
+
+
+class TagFeed(StoryFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+    def filter_stories(self, stories, obj):
+        return stories.filter(tags=obj)
+
+
+class AuthorFeed(StoryFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def description(self, obj):
+        return obj.bio or f"Stories by {obj.name}."
+
+    def filter_stories(self, stories, obj):
+        return stories.filter(bylines__author=obj)
+
+
+def atom(feed_class):
+    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": AtomFeed})
