@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -233,6 +234,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class SocialAccountInline(admin.TabularInline):
     model = SocialAccount
     extra = 1
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["network", "handle", "url", "order"]
 
 

@@ -250,3 +250,75 @@ def test_listing_query_count_does_not_grow_with_stories(
     # the subject (not for search); count; page of stories (+section, photo); bylines.
     with django_assert_num_queries(3 if kind == "search" else 4):
         assert client.get(url).status_code == 200
+
+
+def test_server_errors_get_a_page_in_the_sites_design(client, monkeypatch):
+    from articles import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(views, "compose_homepage", broken)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html and "/static/css/site.css" in html
+    assert "the database went away" not in html
+
+
+def test_staff_edit_the_site_name_tagline_and_social_accounts_in_the_admin(
+    editor_client, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    assert "The Port Aldren Courier" in client.get("/").content.decode()
+    url = reverse("admin:articles_sitesettings_change", args=[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            url,
+            {
+                "name": "The Aldren Evening Star",
+                "tagline": "Since 1884",
+                "description": "",
+                "social_accounts-TOTAL_FORMS": 1,
+                "social_accounts-INITIAL_FORMS": 0,
+                "social_accounts-MIN_NUM_FORMS": 0,
+                "social_accounts-MAX_NUM_FORMS": 1000,
+                "social_accounts-0-network": "mastodon",
+                "social_accounts-0-handle": "@star@example.social",
+                "social_accounts-0-url": "https://example.social/@star",
+                "social_accounts-0-order": 0,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = client.get("/").content.decode()
+    assert '<a href="/">The Aldren Evening Star</a>' in html
+    assert "Since 1884" in html
+    assert 'href="https://example.social/@star"' in html
+
+
+def test_a_bad_social_account_address_gets_a_clear_error(editor_client):
+    from django.urls import reverse
+
+    from articles.chrome import site_chrome
+
+    site_chrome()  # the settings row exists once any page was shown
+    response = editor_client.post(
+        reverse("admin:articles_sitesettings_change", args=[1]),
+        {
+            "name": "Courier",
+            "tagline": "",
+            "description": "",
+            "social_accounts-TOTAL_FORMS": 1,
+            "social_accounts-INITIAL_FORMS": 0,
+            "social_accounts-MIN_NUM_FORMS": 0,
+            "social_accounts-MAX_NUM_FORMS": 1000,
+            "social_accounts-0-network": "x",
+            "social_accounts-0-handle": "@c",
+            "social_accounts-0-url": "javascript:alert(1)",
+            "social_accounts-0-order": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.content.decode()

@@ -66,8 +66,8 @@ def test_public_pages_on_phone_and_desktop(live_server, browser, screenshot_dir)
     urls = page_urls()
     problems = []
     weights = {}
-    for width in (390, 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900})
+    for width, scheme in [(390, "light"), (1280, "light"), (390, "dark"), (1280, "dark")]:
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
         page = context.new_page()
         csp_errors = collect_csp_errors(page)
         for name, path in urls.items():
@@ -78,10 +78,13 @@ def test_public_pages_on_phone_and_desktop(live_server, browser, screenshot_dir)
                 "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
             )
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=screenshot_dir / f"reader-{name}-{width}.png", full_page=True)
-            problems += [f"{name} @ {width}px: {v}" for v in axe_violations(page)]
+            suffix = "" if scheme == "light" else "-dark"
+            page.screenshot(
+                path=screenshot_dir / f"reader-{name}-{width}{suffix}.png", full_page=True
+            )
+            problems += [f"{name} @ {width}px {scheme}: {v}" for v in axe_violations(page)]
             assert page.locator("h1").count() == 1, f"{name} needs exactly one h1"
-        problems += [f"CSP @ {width}px: {error}" for error in csp_errors]
+        problems += [f"CSP @ {width}px {scheme}: {error}" for error in csp_errors]
         context.close()
 
     print("HTML + CSS + JS per page (bytes):", weights)

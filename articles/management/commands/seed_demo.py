@@ -144,6 +144,8 @@ class Command(BaseCommand):
                 },
             )
             created += was_created
+            # A demo story was last edited when it was published, not when it was loaded.
+            Article.objects.filter(pk=article.pk).update(updated_at=published_at or now)
             article.bylines.all().delete()
             Byline.objects.bulk_create(
                 Byline(article=article, author=authors[author_slug], order=order)
