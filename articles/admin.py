@@ -1,14 +1,19 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from . import analytics, search
+from .charts import hourly_bar_chart
 from .chrome import site_chrome
 from .forms import ArticleAdminForm
 from .models import (
@@ -17,6 +22,7 @@ from .models import (
     Byline,
     HomepageZone,
     Photo,
+    Readership,
     Section,
     SiteSettings,
     SocialAccount,
@@ -132,7 +138,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline]
     actions = ["publish_now"]
-    readonly_fields = ["first_published_at", "created_at", "updated_at"]
+    readonly_fields = ["first_published_at", "created_at", "updated_at", "readership"]
     fieldsets = [
         (None, {"fields": ["kicker", "headline", "slug", "dek", "dateline", "section"]}),
         (None, {"fields": ["body"]}),
@@ -154,6 +160,22 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Readership", {"fields": ["readership"]})]
+
+    @admin.display(description="Views per hour")
+    def readership(self, article):
+        chart = hourly_bar_chart(
+            "Views of this story per hour, last 48 hours",
+            analytics.views_per_hour(hours=48, article=article),
+        )
+        return render_to_string(
+            "admin/articles/includes/bar_chart.html", {"chart": chart, "id": "story-views"}
+        )
 
     def get_queryset(self, request):
         return (
@@ -193,6 +215,13 @@ class ArticleAdmin(admin.ModelAdmin):
                 "pagination": {"more": False},
             }
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """The readers' search engine, over every story (drafts too), in the same syntax."""
+        if not search_term.strip():
+            return queryset, False
+        matches = search.matching(Article.objects.all(), search_term).values("pk")
+        return queryset.filter(pk__in=matches), False
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -277,3 +306,43 @@ class HomepageZoneAdmin(admin.ModelAdmin):
     @admin.display(description="Pinned", ordering="pin_count")
     def pinned(self, zone):
         return zone.pin_count
+
+
+@admin.register(Readership)
+class ReadershipAdmin(admin.ModelAdmin):
+    """What readers read right now. Anyone who may see stories may see their figures."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        trending = Article.objects.in_bulk(analytics.trending_ids(limit=5))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Readership",
+            "opts": self.model._meta,
+            "live_minutes": analytics.LIVE_MINUTES,
+            "live_views": analytics.views_in_last_minutes(),
+            "top_now": analytics.top_stories(hours=1, limit=10),
+            "trending": [trending[pk] for pk in analytics.trending_ids(limit=5) if pk in trending],
+            "chart": hourly_bar_chart(
+                "Story views per hour, last 48 hours", analytics.views_per_hour(hours=48)
+            ),
+            "sections": analytics.top_sections(hours=24),
+            "referrers": analytics.top_referrers(hours=24),
+        }
+        return TemplateResponse(request, "admin/articles/readership.html", context)

@@ -1,7 +1,11 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.urls import reverse
 from taggit.models import Tag
 
+from . import search
+from .chrome import site_chrome
 from .models import Article
 
 
@@ -126,3 +130,68 @@ class ArticleAdminForm(forms.ModelForm):
                 "publish it."
             )
         return status
+
+
+class SearchForm(forms.Form):
+    """The reader's search: words, and optionally a section and a date range."""
+
+    q = forms.CharField(
+        label="Search for",
+        max_length=search.MAX_QUERY_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": "Searches can be at most %(limit_value)d characters "
+            "(this one has %(show_value)d). Try a few distinctive words."
+        },
+    )
+    section = forms.ChoiceField(required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # From the cached site chrome: drawing the form costs no query.
+        self.sections = {section.slug: section for section in site_chrome()["sections"]}
+        self.fields["section"].choices = [
+            ("", "All sections"),
+            *((slug, section.name) for slug, section in self.sections.items()),
+        ]
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_section(self):
+        return self.sections.get(self.cleaned_data["section"])
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The “From” date must come before the “To” date.")
+        return cleaned
+
+    def search(self, stories):
+        data = self.cleaned_data
+        if data["section"]:
+            stories = stories.filter(section=data["section"])
+        if data["since"]:
+            stories = stories.filter(published_at__date__gte=data["since"])
+        if data["until"]:
+            stories = stories.filter(published_at__date__lte=data["until"])
+        return search.matching(stories, data["q"])
+
+    def query_string(self):
+        """The search's parameters for page links, ending with "&" when there are any."""
+        data = self.cleaned_data
+        params = {
+            "q": data["q"],
+            "section": data["section"].slug if data["section"] else "",
+            "since": data["since"] or "",
+            "until": data["until"] or "",
+        }
+        encoded = urlencode({key: value for key, value in params.items() if value})
+        return f"{encoded}&" if encoded else ""

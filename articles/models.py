@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -213,6 +214,8 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Kept current by articles.search on PostgreSQL (GIN-indexed there); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -424,3 +427,68 @@ class ZonePin(models.Model):
     def clean(self):
         if self.position is not None and self.zone_id and not 1 <= self.position <= self.zone.size:
             raise ValidationError({"position": f"This zone has positions 1 to {self.zone.size}."})
+
+
+class Granularity(models.TextChoices):
+    HOUR = "hour", "Hour"
+    DAY = "day", "Day"
+
+
+class ArticleViews(models.Model):
+    """How many times a story was read in one hour (or, once rolled up, one day).
+
+    Counts only: no reader, address, browser or cookie is stored, and the table grows with
+    stories x hours, not with views.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_counts")
+    granularity = models.CharField(max_length=4, choices=Granularity.choices)
+    bucket_start = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "article views"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "granularity", "bucket_start"], name="one_view_bucket"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["granularity", "bucket_start"], name="views_by_time"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.article_id} {self.granularity} {self.bucket_start:%Y-%m-%d %H:%M}: {self.views}"
+        )
+
+
+class ReferrerViews(models.Model):
+    """Story views per referring site (domain only, never the full address) and hour or day."""
+
+    domain = models.CharField(max_length=100)
+    granularity = models.CharField(max_length=4, choices=Granularity.choices)
+    bucket_start = models.DateTimeField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "referrer views"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "granularity", "bucket_start"], name="one_referrer_bucket"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["granularity", "bucket_start"], name="referrers_by_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.domain} {self.granularity} {self.bucket_start:%Y-%m-%d %H:%M}: {self.views}"
+
+
+class Readership(ArticleViews):
+    """The editors' readership dashboard in the admin (no data of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "readership"

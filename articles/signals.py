@@ -1,14 +1,44 @@
 """Side effects of saving, connected in ArticlesConfig.ready()."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from taggit.models import Tag
 
 from .chrome import forget_site_chrome
-from .models import Section, SiteSettings, SocialAccount
+from .models import Article, Author, Byline, Photo, Section, SiteSettings, SocialAccount
+from .search import refresh_search_vectors
 
 
 def forget_chrome_after_commit(**kwargs):
     transaction.on_commit(forget_site_chrome)
+
+
+# The search vector is part of the story's data, so it is refreshed in the same transaction
+# (not on commit): a search never sees a story saved with a stale vector.
+def reindex_article(sender, instance, **kwargs):
+    refresh_search_vectors([instance.pk])
+
+
+def reindex_article_of_byline(sender, instance, **kwargs):
+    refresh_search_vectors([instance.article_id])
+
+
+def reindex_tagged(sender, instance, action, reverse, pk_set, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        refresh_search_vectors(list(pk_set or []) if reverse else [instance.pk])
+
+
+def reindex_articles_of_author(sender, instance, **kwargs):
+    refresh_search_vectors(list(instance.bylines.values_list("article_id", flat=True)))
+
+
+def reindex_articles_of_photo(sender, instance, **kwargs):
+    refresh_search_vectors(list(instance.lead_articles.values_list("pk", flat=True)))
+
+
+def reindex_articles_of_tag(sender, instance, **kwargs):
+    ids = Article.objects.filter(tags=instance).values_list("pk", flat=True)
+    refresh_search_vectors(list(ids))
 
 
 def connect():
@@ -17,3 +47,10 @@ def connect():
         post_delete.connect(
             forget_chrome_after_commit, sender=model, dispatch_uid=f"chrome-del-{model}"
         )
+    post_save.connect(reindex_article, sender=Article, dispatch_uid="search-article")
+    post_save.connect(reindex_article_of_byline, sender=Byline, dispatch_uid="search-byline")
+    post_delete.connect(reindex_article_of_byline, sender=Byline, dispatch_uid="search-byline-del")
+    m2m_changed.connect(reindex_tagged, sender=Article.tags.through, dispatch_uid="search-tags")
+    post_save.connect(reindex_articles_of_author, sender=Author, dispatch_uid="search-author")
+    post_save.connect(reindex_articles_of_photo, sender=Photo, dispatch_uid="search-photo")
+    post_save.connect(reindex_articles_of_tag, sender=Tag, dispatch_uid="search-tag")

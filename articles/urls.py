@@ -13,6 +13,7 @@ urlpatterns = [
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("readership/view/", views.readership_beacon, name="readership_beacon"),
     # Feeds
     path("feeds/rss/", feeds.StoryFeed(), name="rss"),
     path("feeds/atom/", feeds.atom(feeds.StoryFeed)(), name="atom"),

@@ -1,25 +1,29 @@
 from django.conf import settings
-from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
+from . import analytics, search
+from .forms import SearchForm
 from .homepage import compose_homepage
 from .models import Article, Author, Section
 
 PAGE_SIZE = 20
 RELATED_COUNT = 4
 MOST_READ_COUNT = 5
-SEARCH_MAX_LENGTH = 200
 
 
 class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(homepage=compose_homepage(), **kwargs)
+        homepage = compose_homepage(most_read_ids=analytics.most_read_ids(limit=10))
+        return super().get_context_data(homepage=homepage, **kwargs)
 
 
 class ArticleDetailView(DetailView):
@@ -40,12 +44,21 @@ class ArticleDetailView(DetailView):
         published = Article.objects.published()
         return super().get_context_data(
             related=published.related_to(self.object).for_listing()[:RELATED_COUNT],
-            # Until readership figures exist, "most read" shows the newest other stories.
-            most_read=published.exclude(pk=self.object.pk)
-            .only("pk", "slug", "headline", "published_at")
-            .newest_first()[:MOST_READ_COUNT],
+            most_read=most_read_besides(self.object),
             **kwargs,
         )
+
+
+def most_read_besides(article):
+    """The most read stories of the last day other than ``article``; until readers have been
+    counted, the newest ones."""
+    stories = Article.objects.published().exclude(pk=article.pk)
+    stories = stories.only("pk", "slug", "headline", "published_at")
+    ranked = analytics.most_read_ids(limit=MOST_READ_COUNT + 1)
+    if ranked:
+        by_id = stories.in_bulk(ranked)
+        return [by_id[pk] for pk in ranked if pk in by_id][:MOST_READ_COUNT]
+    return stories.newest_first()[:MOST_READ_COUNT]
 
 
 class StoryListView(ListView):
@@ -105,23 +118,46 @@ class AuthorView(StoryListView):
 
 
 class SearchView(ListView):
-    """Headline, dek and body matching for readers; published stories only."""
+    """Full-text search for readers: published stories only, filters by section and date."""
 
     template_name = "articles/search.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
-        if not self.query:
+        self.form = SearchForm(self.request.GET or None)
+        if not self.form.is_valid():
             return Article.objects.none()
-        match = Q()
-        for word in self.query.split()[:10]:
-            match &= Q(headline__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
-        return Article.objects.published().filter(match).for_listing().newest_first()
+        return self.form.search(Article.objects.published()).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        context = super().get_context_data(form=self.form, **kwargs)
+        query = self.form.cleaned_data.get("q", "") if self.form.is_bound else ""
+        for article in context["articles"]:
+            article.snippet = search.snippet(article, query)
+        context["query"] = query
+        context["query_string"] = self.form.query_string() if self.form.is_valid() else ""
+        return context
+
+
+@csrf_exempt  # A beacon carries no cookie and changes no one's data: nothing to forge.
+@require_POST
+@never_cache
+def readership_beacon(request):
+    """Count one view of a story; answers at once, sets no cookie, stores nothing personal."""
+    try:
+        article_id = int(request.POST.get("article", ""))
+    except ValueError:
+        return HttpResponseBadRequest("Send the story's id as 'article'.")
+    if (
+        analytics.should_count(request)
+        and Article.objects.published().filter(pk=article_id).exists()
+    ):
+        domain = analytics.referrer_domain(
+            request.POST.get("referrer", "")[:300], request.get_host()
+        )
+        analytics.record_view(article_id, domain)
+    return HttpResponse(status=204)
 
 
 def feed_links(kind, slug=None, title=""):

@@ -22,5 +22,23 @@ function enableCopyLink(button) {
   });
 }
 
+// Count this page view: one beacon after the page has loaded, with the referring site's name
+// only. Not sent to readers who ask not to be tracked. The server sets no cookie.
+function countView(body) {
+  const {article, beacon} = body.dataset;
+  if (!article || !beacon || !navigator.sendBeacon) return;
+  if (navigator.doNotTrack === '1' || navigator.globalPrivacyControl) return;
+  let referrer = '';
+  try { referrer = document.referrer ? new URL(document.referrer).hostname : ''; } catch { /* none */ }
+  const send = () => navigator.sendBeacon(beacon, new URLSearchParams({article, referrer}));
+  // A prerendered page counts when, and only if, the reader actually opens it.
+  if (document.prerendering) {
+    document.addEventListener('prerenderingchange', send, {once: true});
+  } else {
+    send();
+  }
+}
+
 document.querySelectorAll('.live-clock').forEach(startClock);
+countView(document.body);
 document.querySelectorAll('.copy-link').forEach(enableCopyLink);
