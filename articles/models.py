@@ -434,17 +434,28 @@ class Granularity(models.TextChoices):
     DAY = "day", "Day"
 
 
-class ArticleViews(models.Model):
-    """How many times a story was read in one hour (or, once rolled up, one day).
+class ViewCount(models.Model):
+    """Views counted in one hour (or, once rolled up, one day) for one key.
 
-    Counts only: no reader, address, browser or cookie is stored, and the table grows with
-    stories x hours, not with views.
+    Counts only: no reader, address, browser or cookie is stored, and the tables grow with
+    keys x hours, not with views.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_counts")
     granularity = models.CharField(max_length=4, choices=Granularity.choices)
     bucket_start = models.DateTimeField()
     views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.granularity} {self.bucket_start:%Y-%m-%d %H:%M}: {self.views} views"
+
+
+class ArticleViews(ViewCount):
+    """How many times a story was read in an hour or a day."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_counts")
 
     class Meta:
         verbose_name_plural = "article views"
@@ -457,19 +468,11 @@ class ArticleViews(models.Model):
             models.Index(fields=["granularity", "bucket_start"], name="views_by_time"),
         ]
 
-    def __str__(self):
-        return (
-            f"{self.article_id} {self.granularity} {self.bucket_start:%Y-%m-%d %H:%M}: {self.views}"
-        )
 
-
-class ReferrerViews(models.Model):
-    """Story views per referring site (domain only, never the full address) and hour or day."""
+class ReferrerViews(ViewCount):
+    """Story views per referring site (its name only, never the full address)."""
 
     domain = models.CharField(max_length=100)
-    granularity = models.CharField(max_length=4, choices=Granularity.choices)
-    bucket_start = models.DateTimeField()
-    views = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "referrer views"
@@ -481,9 +484,6 @@ class ReferrerViews(models.Model):
         indexes = [
             models.Index(fields=["granularity", "bucket_start"], name="referrers_by_time"),
         ]
-
-    def __str__(self):
-        return f"{self.domain} {self.granularity} {self.bucket_start:%Y-%m-%d %H:%M}: {self.views}"
 
 
 class Readership(ArticleViews):

@@ -31,9 +31,21 @@ def zones():
     }
 
 
-def headlines_on(client):
-    html = client.get("/").content.decode()
-    return html, [a.headline for a in Article.objects.all() if a.headline in html]
+def pin_form(position, article):
+    """The lead zone's admin form with one pinned story."""
+    return {
+        "title": "Lead story",
+        "layout": "lead",
+        "section": "",
+        "size": 1,
+        "order": 0,
+        "pins-TOTAL_FORMS": 1,
+        "pins-INITIAL_FORMS": 0,
+        "pins-MIN_NUM_FORMS": 0,
+        "pins-MAX_NUM_FORMS": 1000,
+        "pins-0-position": position,
+        "pins-0-article": article.pk,
+    }
 
 
 def test_unpinned_positions_back_fill_with_the_newest_stories(client, zones):
@@ -114,22 +126,7 @@ def test_editor_pins_a_story_in_the_admin(editor_client, client, zones):
     for n in range(5):
         make_article(section=zones["section"], published_at=hours_ago(n))
     url = reverse("admin:articles_homepagezone_change", args=[zones["lead"].pk])
-    response = editor_client.post(
-        url,
-        {
-            "title": "Lead story",
-            "layout": "lead",
-            "section": "",
-            "size": 1,
-            "order": 0,
-            "pins-TOTAL_FORMS": 1,
-            "pins-INITIAL_FORMS": 0,
-            "pins-MIN_NUM_FORMS": 0,
-            "pins-MAX_NUM_FORMS": 1000,
-            "pins-0-position": 1,
-            "pins-0-article": story.pk,
-        },
-    )
+    response = editor_client.post(url, pin_form(position=1, article=story))
     assert response.status_code == 302, response.content.decode()[:2000]
     html = client.get("/").content.decode()
     lead = html.split('class="front-lead"', 1)[1].split('class="front-top"', 1)[0]
@@ -139,22 +136,7 @@ def test_editor_pins_a_story_in_the_admin(editor_client, client, zones):
 def test_a_pin_outside_the_zone_is_refused_with_a_message(editor_client, zones):
     story = make_article(section=zones["section"])
     url = reverse("admin:articles_homepagezone_change", args=[zones["lead"].pk])
-    response = editor_client.post(
-        url,
-        {
-            "title": "Lead story",
-            "layout": "lead",
-            "section": "",
-            "size": 1,
-            "order": 0,
-            "pins-TOTAL_FORMS": 1,
-            "pins-INITIAL_FORMS": 0,
-            "pins-MIN_NUM_FORMS": 0,
-            "pins-MAX_NUM_FORMS": 1000,
-            "pins-0-position": 3,
-            "pins-0-article": story.pk,
-        },
-    )
+    response = editor_client.post(url, pin_form(position=3, article=story))
     assert response.status_code == 200
     assert "This zone has positions 1 to 1." in response.content.decode()
 
