@@ -174,7 +174,8 @@ class ArticleQuerySet(models.QuerySet):
         they created or carry their byline)."""
         if user.has_perm("articles.edit_any_article"):
             return self
-        return self.filter(Q(created_by=user) | Q(authors__user=user)).distinct()
+        bylined = Byline.objects.filter(author__user=user).values("article")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
