@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from .factories import make_staff
 
@@ -30,3 +31,9 @@ def writer_client(client, writer):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def reader():
+    """An anonymous reader with a client of their own, beside the logged-in ones."""
+    return Client()
