@@ -69,19 +69,22 @@ def _display(name, value):
 
 def snapshot_of_version(version):
     """The story as this revision stored it: field name → readable value."""
-    data = version.field_dict
-    values = {name: _display(name, data.get(name)) for name in CONTENT_FIELDS + STATE_FIELDS}
+    data = version.field_dict  # keyed by attname: section_id, lead_photo_id, ...
+    values = {
+        name: _display(name, data.get(Article._meta.get_field(name).attname))
+        for name in CONTENT_FIELDS + STATE_FIELDS
+    }
     siblings = version.revision.version_set.all()
     bylines = sorted(
         (v.field_dict for v in siblings if v.content_type.model_class() is Byline),
         key=lambda fields: (fields["order"], fields["id"]),
     )
-    authors = Author.objects.in_bulk([fields["author"] for fields in bylines])
+    authors = Author.objects.in_bulk([fields["author_id"] for fields in bylines])
     values["bylines"] = ", ".join(
-        str(authors.get(fields["author"], "(deleted author)")) for fields in bylines
+        str(authors.get(fields["author_id"], "(deleted author)")) for fields in bylines
     )
     tag_ids = [
-        v.field_dict["tag"] for v in siblings if v.content_type.model_class() is TaggedArticle
+        v.field_dict["tag_id"] for v in siblings if v.content_type.model_class() is TaggedArticle
     ]
     values["tags"] = ", ".join(
         sorted(Tag.objects.filter(pk__in=tag_ids).values_list("name", flat=True))
@@ -170,7 +173,7 @@ def restore_revision(article, version, user):
     with workflow.revision(user, f"Restored the revision of {when} by {by}"):
         for name in CONTENT_FIELDS:
             attname = Article._meta.get_field(name).attname
-            value = data.get(name)
+            value = data.get(attname)
             if name == "section" and not Section.objects.filter(pk=value).exists():
                 continue  # keep the current section rather than fail on a deleted one
             if name == "lead_photo" and value and not Photo.objects.filter(pk=value).exists():
@@ -179,18 +182,20 @@ def restore_revision(article, version, user):
         workflow.save_checked(article, user)
         bylines = [v.field_dict for v in siblings if v.content_type.model_class() is Byline]
         authors = set(
-            Author.objects.filter(pk__in=[b["author"] for b in bylines]).values_list(
+            Author.objects.filter(pk__in=[b["author_id"] for b in bylines]).values_list(
                 "pk", flat=True
             )
         )
         article.bylines.all().delete()
         Byline.objects.bulk_create(
-            Byline(article=article, author_id=b["author"], order=b["order"])
+            Byline(article=article, author_id=b["author_id"], order=b["order"])
             for b in bylines
-            if b["author"] in authors
+            if b["author_id"] in authors
         )
         tag_ids = [
-            v.field_dict["tag"] for v in siblings if v.content_type.model_class() is TaggedArticle
+            v.field_dict["tag_id"]
+            for v in siblings
+            if v.content_type.model_class() is TaggedArticle
         ]
         article.tags.set(list(Tag.objects.filter(pk__in=tag_ids)))
         # Store the story again now that its bylines and tags are the restored ones.

@@ -7,16 +7,18 @@ started from an older version is refused, see ``save_checked``), keeps a revisio
 (django-reversion) and records an ``AuditEntry``.
 """
 
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 import reversion
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from .models import Article, AuditEntry, Correction
 
 TRASH_DAYS = 30
+SQLITE_LOCK_RETRIES = 50
 
 
 class WorkflowError(Exception):
@@ -111,15 +113,28 @@ def save_checked(article, user, expected_version=None):
         article.save()
         return article
     expected = article.version if expected_version is None else expected_version
-    with transaction.atomic():
-        claimed = Article.objects.filter(pk=article.pk, version=expected).update(
-            version=expected + 1
-        )
-        if not claimed:
-            raise EditConflict(Article.objects.select_related("updated_by").get(pk=article.pk))
-        article.version = expected + 1
-        article.updated_by = user
-        article.save()
+    for attempt in range(SQLITE_LOCK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                claimed = Article.objects.filter(pk=article.pk, version=expected).update(
+                    version=expected + 1
+                )
+                if not claimed:
+                    current = Article.objects.select_related("updated_by").get(pk=article.pk)
+                    raise EditConflict(current)
+                article.version = expected + 1
+                article.updated_by = user
+                article.save()
+            return article
+        except OperationalError as error:
+            # SQLite answers "database table is locked" at once, instead of waiting, when
+            # connections share a cache (as its in-memory test database does), and
+            # "database is locked" after its busy timeout. Nothing was written: try again.
+            if connection.vendor != "sqlite" or "locked" not in str(error):
+                raise
+            if attempt == SQLITE_LOCK_RETRIES:
+                raise
+            time.sleep(0.02 * (attempt + 1))
     return article
 
 
