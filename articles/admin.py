@@ -113,6 +113,12 @@ class StateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return Article.State.choices
 
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["query_string"] == changelist.get_query_string(remove=[self.parameter_name]):
+                choice["display"] = "All but the trash"
+            yield choice
+
     def queryset(self, request, queryset):
         if self.value() in Article.State.values:
             return queryset.filter(workflow_state=self.value())
@@ -291,8 +297,13 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:
             return super().save_formset(request, form, formset, change)
-        for correction in formset.save(commit=False):
+        added = formset.save(commit=False)
+        for correction in added:
             workflow.add_correction(form.instance, request.user, correction.text, correction.kind)
+        if added and reversion.is_active():
+            note = "added a correction" if len(added) == 1 else f"added {len(added)} corrections"
+            comment = reversion.get_comment()
+            reversion.set_comment(note.capitalize() if comment == "Saved" else f"{comment}; {note}")
 
     # Deleting is moving to the trash -----------------------------------------------------
 

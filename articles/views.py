@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
@@ -32,6 +33,9 @@ class ArticleDetailView(DetailView):
 
 def render_preview(request, article, *, shared):
     """The story in the public design, marked as a preview: never indexed, never cached."""
+    if article.published_at is None:
+        # Show the date line as it would read if the story went out now; nothing is saved.
+        article.published_at = timezone.now()
     response = TemplateResponse(
         request, "articles/preview.html", {"article": article, "shared_preview": shared}
     )

@@ -15,7 +15,7 @@ from articles import workflow
 from articles.models import Article, AuditEntry
 
 from .factories import make_article, make_author, make_staff
-from .workflow_helpers import change_url, form_data, loaded_version
+from .workflow_helpers import change_url, ensure_editorial_groups, form_data, loaded_version
 
 
 def draft(**overrides):
@@ -168,6 +168,7 @@ def test_a_workflow_change_in_between_also_counts_as_a_conflict(editor, editor_c
 def test_two_racing_saves_never_lose_an_update():
     """Two threads, each with its own database connection, save the same story from the same
     version at the same moment: one wins, the other is told, and nothing is lost."""
+    ensure_editorial_groups()
     users = [make_staff("eddie", "Editor"), make_staff("erin", "Editor")]
     article = draft(headline="Before", dek="Before")
     barrier = threading.Barrier(2)

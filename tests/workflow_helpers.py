@@ -1,5 +1,6 @@
 """Shared helpers for the workflow tests: the admin's change form as a browser would post it."""
 
+import importlib
 import re
 
 from django.urls import reverse
@@ -81,3 +82,24 @@ def loaded_version(html):
     match = re.search(r'name="loaded_version" value="(\d+)"', html)
     assert match, "no loaded_version in the form"
     return int(match.group(1))
+
+
+def ensure_editorial_groups():
+    """Put back the Writer and Editor groups, which the data migrations make and which
+    transactional tests (browser, concurrency) lose when an earlier one flushed the database."""
+    from django.contrib.auth.models import Group, Permission
+
+    initial = importlib.import_module("articles.migrations.0002_editorial_groups")
+    workflow = importlib.import_module("articles.migrations.0003_workflow")
+    for name, grants in [
+        ("Writer", [initial.WRITER, workflow.WRITER_ADDS]),
+        ("Editor", [initial.EDITOR, workflow.EDITOR_ADDS]),
+    ]:
+        group, _ = Group.objects.get_or_create(name=name)
+        for grant in grants:
+            for app_label, codenames in grant.items():
+                group.permissions.add(
+                    *Permission.objects.filter(
+                        content_type__app_label=app_label, codename__in=codenames
+                    )
+                )
