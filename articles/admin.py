@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import previews, revisions, workflow
+from . import presence, previews, revisions, workflow
 from .forms import ArticleAdminForm
 from .models import Article, AuditEntry, Author, Byline, Correction, Photo, PreviewLink, Section
 from .views import render_preview
@@ -283,6 +283,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 before=before,
                 comment=comment if change else "Created",
             )
+            if change:
+                presence.leave(obj.pk, request.user)
         except workflow.EditConflict:
             raise  # handled in changeform_view
         except workflow.WorkflowError as error:
@@ -375,6 +377,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_transition",
             ),
             path(
+                "<path:object_id>/presence/",
+                view(self.presence_view),
+                name="articles_article_presence",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 view(self.preview_view),
                 name="articles_article_preview",
@@ -457,6 +464,13 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"{done}: “{article}”.", messages.SUCCESS)
         return self._back_to(article)
+
+    def presence_view(self, request, object_id):
+        """The edit page's heartbeat: who else has this story open."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._get_story(request, object_id)
+        return JsonResponse({"others": presence.others_editing(article.pk, request.user)})
 
     def preview_view(self, request, object_id):
         """The story's latest draft in the public design, for anyone who may see it here."""
@@ -587,6 +601,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 for name in self.available_transitions(request.user, obj)
             ]
             context["can_share_preview"] = request.user.has_perm("articles.add_previewlink")
+            context["others_editing"] = presence.others_editing(obj.pk, request.user)
+            context["presence_seconds"] = presence.HEARTBEAT_SECONDS
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):

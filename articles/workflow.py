@@ -237,6 +237,8 @@ def publish(article, user, at=None):
     itself (the visibility rule decides, no job runs). Refused before the embargo."""
     _require(can_publish(user), "Only editors can publish or schedule stories.")
     _refuse_if_trashed(article)
+    if article.is_live:
+        raise WorkflowError(f"“{article}” is already live.")
     at = at or timezone.now()
     _check_embargo(article, at)
     comment = "Scheduled" if at > timezone.now() else "Published"

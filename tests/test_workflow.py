@@ -314,3 +314,39 @@ def test_derived_state_in_sql_matches_the_state_in_python():
     assert [states[a.pk] for a in stories] == [a.state for a in stories]
     assert sorted(set(states.values())) == sorted(Article.State.values)
     assert list(Article.objects.published()) == [stories[3]]
+
+
+def test_publishing_a_live_story_again_is_refused_and_keeps_its_time(editor_client):
+    article = make_article()
+    response = editor_client.post(transition_url(article, "publish"), follow=True)
+    assert "already live" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).published_at == article.published_at
+
+
+def test_administrators_manage_users_and_editors_do_not(editor_client):
+    from django.contrib.auth.models import Group
+
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    admin = make_staff("ada", "Administrators")
+    assert admin.has_perm("auth.change_user") and admin.has_perm("articles.publish_article")
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Writer",
+        "Editor",
+        "Administrators",
+    }
+
+
+def test_edit_page_shows_who_else_has_the_story_open(editor_client):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()  # presence lives in the cache, which outlives each test's database
+    article = draft()
+    other = Client()
+    other.force_login(make_staff("erin", "Editor"))
+    assert "Also open by" not in editor_client.get(change_url(article)).content.decode()
+    html = other.get(change_url(article)).content.decode()
+    assert "Also open by eddie" in html
+    heartbeat = reverse("admin:articles_article_presence", args=[article.pk])
+    assert editor_client.post(heartbeat).json() == {"others": ["erin"]}
+    assert editor_client.get(heartbeat).status_code == 405
