@@ -67,6 +67,18 @@ def _display(name, value):
     return str(value)
 
 
+def _stored_with(version, model):
+    """The story's bylines or tagged items as the same revision stored them (field dicts)."""
+    link = "article_id" if model is Byline else "content_object_id"
+    article_id = int(version.object_id)
+    return [
+        sibling.field_dict
+        for sibling in version.revision.version_set.select_related("content_type")
+        if sibling.content_type.model_class() is model
+        and sibling.field_dict.get(link) == article_id
+    ]
+
+
 def snapshot_of_version(version):
     """The story as this revision stored it: field name → readable value."""
     data = version.field_dict  # keyed by attname: section_id, lead_photo_id, ...
@@ -74,18 +86,14 @@ def snapshot_of_version(version):
         name: _display(name, data.get(Article._meta.get_field(name).attname))
         for name in CONTENT_FIELDS + STATE_FIELDS
     }
-    siblings = version.revision.version_set.all()
     bylines = sorted(
-        (v.field_dict for v in siblings if v.content_type.model_class() is Byline),
-        key=lambda fields: (fields["order"], fields["id"]),
+        _stored_with(version, Byline), key=lambda fields: (fields["order"], fields["id"])
     )
     authors = Author.objects.in_bulk([fields["author_id"] for fields in bylines])
     values["bylines"] = ", ".join(
         str(authors.get(fields["author_id"], "(deleted author)")) for fields in bylines
     )
-    tag_ids = [
-        v.field_dict["tag_id"] for v in siblings if v.content_type.model_class() is TaggedArticle
-    ]
+    tag_ids = [fields["tag_id"] for fields in _stored_with(version, TaggedArticle)]
     values["tags"] = ", ".join(
         sorted(Tag.objects.filter(pk__in=tag_ids).values_list("name", flat=True))
     )
@@ -167,7 +175,6 @@ def restore_revision(article, version, user):
     if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
         raise workflow.WorkflowError("That revision belongs to another story.")
     data = version.field_dict
-    siblings = list(version.revision.version_set.all())
     when = timezone.localtime(version.revision.date_created).strftime("%B %-d, %Y, %-I:%M %p")
     by = version.revision.user or "someone"
     with workflow.revision(user, f"Restored the revision of {when} by {by}"):
@@ -180,23 +187,15 @@ def restore_revision(article, version, user):
                 value = None
             setattr(article, attname, value if value is not None or name == "lead_photo" else "")
         workflow.save_checked(article, user)
-        bylines = [v.field_dict for v in siblings if v.content_type.model_class() is Byline]
-        authors = set(
-            Author.objects.filter(pk__in=[b["author_id"] for b in bylines]).values_list(
-                "pk", flat=True
-            )
-        )
+        bylines = _stored_with(version, Byline)
+        authors = Author.objects.in_bulk([fields["author_id"] for fields in bylines])
         article.bylines.all().delete()
         Byline.objects.bulk_create(
-            Byline(article=article, author_id=b["author_id"], order=b["order"])
-            for b in bylines
-            if b["author_id"] in authors
+            Byline(article=article, author_id=fields["author_id"], order=fields["order"])
+            for fields in bylines
+            if fields["author_id"] in authors  # an author deleted since is left out
         )
-        tag_ids = [
-            v.field_dict["tag_id"]
-            for v in siblings
-            if v.content_type.model_class() is TaggedArticle
-        ]
+        tag_ids = [fields["tag_id"] for fields in _stored_with(version, TaggedArticle)]
         article.tags.set(list(Tag.objects.filter(pk__in=tag_ids)))
         # Store the story again now that its bylines and tags are the restored ones.
         reversion.add_to_revision(article)

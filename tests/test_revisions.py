@@ -72,11 +72,16 @@ def test_compare_shows_a_readable_field_by_field_diff(editor_client):
 
 @pytest.mark.django_db
 def test_restoring_a_revision_makes_a_new_one_and_keeps_the_state(editor, editor_client):
-    article = draft(headline="Original words", tags=["harbor"])
+    ada, bob = make_author(name="Ada Reporter"), make_author(name="Bob Reporter")
+    article = draft(headline="Original words", tags=["harbor"], authors=[ada])
     editor_client.post(change_url(article), form_data(article))
-    editor_client.post(
-        change_url(article), form_data(article, headline="Worse words", tags=["ferries"])
-    )
+    worse = form_data(article, headline="Worse words", tags=["ferries"]) | {
+        "bylines-0-author": bob.pk
+    }
+    editor_client.post(change_url(article), worse)
+    assert [author.name for author in Article.objects.get(pk=article.pk).byline_authors] == [
+        "Bob Reporter"
+    ]
     workflow.publish(Article.objects.get(pk=article.pk), editor)
     original = versions_of(article)[-1]
     restore = reverse("admin:articles_article_restore_revision", args=[article.pk, original.pk])
@@ -89,6 +94,7 @@ def test_restoring_a_revision_makes_a_new_one_and_keeps_the_state(editor, editor
     article.refresh_from_db()
     assert article.headline == "Original words"
     assert [tag.name for tag in article.tags.all()] == ["harbor"]
+    assert [author.name for author in article.byline_authors] == ["Ada Reporter"]
     assert article.state == Article.State.LIVE  # restoring text does not unpublish
     versions = versions_of(article)
     assert len(versions) == before + 1
