@@ -639,6 +639,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["user"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("articles.edit_any_article"):
+            return queryset
+        # Writers see the trail of their own stories only.
+        return queryset.filter(article__in=Article.objects.editable_by(request.user))
+
     def has_add_permission(self, request):
         return False
 

@@ -53,8 +53,9 @@ def is_own_story(user, article):
 
 def can_edit(user, article):
     """Editors edit any story. Writers edit their own, until it is published or scheduled:
-    from then on only editors change what readers see."""
-    if not user.has_perm("articles.change_article"):
+    from then on only editors change what readers see. Nobody edits a story in the trash;
+    it is restored first."""
+    if not user.has_perm("articles.change_article") or article.is_trashed:
         return False
     if user.has_perm("articles.edit_any_article"):
         return True

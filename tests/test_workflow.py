@@ -350,3 +350,22 @@ def test_edit_page_shows_who_else_has_the_story_open(editor_client):
     heartbeat = reverse("admin:articles_article_presence", args=[article.pk])
     assert editor_client.post(heartbeat).json() == {"others": ["erin"]}
     assert editor_client.get(heartbeat).status_code == 405
+
+
+def test_a_trashed_story_is_read_only_until_restored(editor_client):
+    article = make_article(headline="Pulled")
+    editor_client.post(transition_url(article, "trash"))
+    response = editor_client.post(change_url(article), form_data(article, headline="Edited"))
+    assert response.status_code == 403
+    html = editor_client.get(change_url(article)).content.decode()
+    assert "Restore from trash" in html and "In the trash since" in html
+    assert Article.objects.get(pk=article.pk).headline == "Pulled"
+
+
+def test_writers_see_the_audit_trail_of_their_own_stories_only(writer, writer_client, editor):
+    mine = draft(created_by=writer, headline="My story")
+    theirs = draft(created_by=editor, headline="Their story")
+    workflow.submit_for_review(mine, writer)
+    workflow.submit_for_review(theirs, editor)
+    html = writer_client.get(reverse("admin:articles_auditentry_changelist")).content.decode()
+    assert "My story" in html and "Their story" not in html
