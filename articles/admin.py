@@ -133,8 +133,7 @@ class CorrectionInline(admin.TabularInline):
     readonly_fields = ["created_at", "created_by"]
     extra = 0
     verbose_name = "correction or update"
-    verbose_name_plural = "Corrections and updates (shown under the story and on the "
-    "corrections page)"
+    verbose_name_plural = "Corrections and updates (readers see them under the story)"
 
     def has_add_permission(self, request, obj=None):
         return bool(
@@ -263,12 +262,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                return super().changeform_view(request, object_id, form_url, extra_context)
+            return self._changeform_in_revision(request, object_id, form_url, extra_context)
         except workflow.EditConflict:
-            # Someone saved between this form's validation and its save. Nothing was written;
-            # rendering again lets the form see their version and explain the conflict.
+            # Someone saved between this form's validation and its save, and nothing of ours
+            # was written. Running the request again lets the form see their version and
+            # explain the conflict, with everything typed still in it.
+            return self._changeform_in_revision(request, object_id, form_url, extra_context)
+
+    def _changeform_in_revision(self, request, object_id, form_url, extra_context):
+        with reversion.create_revision():
+            reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -293,8 +296,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Store the story again with its final bylines and tags (saved after the story).
-        reversion.add_to_revision(form.instance)
+        if reversion.is_active():
+            # Store the story again with its final bylines and tags (saved after the story).
+            reversion.add_to_revision(form.instance)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:

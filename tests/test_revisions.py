@@ -232,3 +232,29 @@ def test_without_the_check_the_last_save_would_win():
     assert Article.objects.get(pk=article.pk).dek == "Before"
     assert re.fullmatch(r"\d+", str(Article.objects.get(pk=article.pk).version))
     assert timezone.now() - Article.objects.get(pk=article.pk).updated_at < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_a_failed_claim_after_validation_runs_the_request_again_instead_of_a_500(
+    editor_client, monkeypatch
+):
+    """If the version claim fails after the form validated (a save landed in between), the
+    whole request is rolled back and run again, so the form can check against the newer
+    version. Simulated here by failing the first claim: nothing else changed in the database,
+    so the second run saves normally, in a revision."""
+    article = draft(headline="Tram line opens")
+    real_save_checked = workflow.save_checked
+    claims = []
+
+    def first_claim_fails(story, user, expected_version=None):
+        claims.append(expected_version)
+        if len(claims) == 1:
+            raise workflow.EditConflict(Article.objects.get(pk=story.pk))
+        return real_save_checked(story, user, expected_version)
+
+    monkeypatch.setattr(workflow, "save_checked", first_claim_fails)
+    response = editor_client.post(change_url(article), form_data(article, dek="My new dek."))
+    assert response.status_code == 302
+    assert claims == [1, 1]
+    assert Article.objects.get(pk=article.pk).dek == "My new dek."
+    assert versions_of(article)[0].revision.comment == "Changed dek"

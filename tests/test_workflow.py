@@ -369,3 +369,28 @@ def test_writers_see_the_audit_trail_of_their_own_stories_only(writer, writer_cl
     workflow.submit_for_review(theirs, editor)
     html = writer_client.get(reverse("admin:articles_auditentry_changelist")).content.decode()
     assert "My story" in html and "Their story" not in html
+
+
+@pytest.mark.parametrize(
+    ("transition", "status", "message"),
+    [
+        ("submit", Article.Status.REVIEW, "not a draft"),
+        ("unpublish", Article.Status.DRAFT, "is not published"),
+        ("return", Article.Status.DRAFT, "is not in review"),
+        ("restore", Article.Status.DRAFT, "is not in the trash"),
+    ],
+)
+def test_transitions_the_state_does_not_allow_are_refused_with_a_message(
+    editor_client, transition, status, message
+):
+    article = draft(status=status)
+    response = editor_client.post(transition_url(article, transition), follow=True)
+    assert message in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == status
+    assert not AuditEntry.objects.exists()
+
+
+def test_transitions_need_a_post(editor_client):
+    article = draft(status=Article.Status.REVIEW)
+    assert editor_client.get(transition_url(article, "publish")).status_code == 405
+    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
