@@ -323,7 +323,13 @@ class Article(models.Model):
                 self.published_at = timezone.now()
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding and not getattr(self, "_version_claimed", False):
+            # A save outside ``workflow.save_checked`` (a script, a command) still moves the
+            # version on, so an edit form opened before it is refused instead of undoing it.
+            Article.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+            self.version = Article.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})

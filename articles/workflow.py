@@ -125,7 +125,11 @@ def save_checked(article, user, expected_version=None):
                     raise EditConflict(current)
                 article.version = expected + 1
                 article.updated_by = user
-                article.save()
+                article._version_claimed = True
+                try:
+                    article.save()
+                finally:
+                    article._version_claimed = False
             return article
         except OperationalError as error:
             # SQLite answers "database table is locked" at once, instead of waiting, when

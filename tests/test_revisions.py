@@ -258,3 +258,19 @@ def test_a_failed_claim_after_validation_runs_the_request_again_instead_of_a_500
     assert claims == [1, 1]
     assert Article.objects.get(pk=article.pk).dek == "My new dek."
     assert versions_of(article)[0].revision.comment == "Changed dek"
+
+
+@pytest.mark.django_db
+def test_a_plain_save_by_a_script_also_counts_as_a_conflict(editor_client):
+    article = draft(headline="Budget vote")
+    version = loaded_version(editor_client.get(change_url(article)).content.decode())
+    script = Article.objects.get(pk=article.pk)
+    script.headline = "Budget vote delayed"
+    script.save()
+    assert script.version == version + 1
+    data = form_data(article, dek="An editor's dek.", loaded_version=version)
+    data["headline"] = "Budget vote"
+    response = editor_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "saved this story at" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).headline == "Budget vote delayed"
