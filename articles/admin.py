@@ -1,8 +1,10 @@
 import reversion
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -134,6 +136,7 @@ class CorrectionInline(admin.TabularInline):
     extra = 0
     verbose_name = "correction or update"
     verbose_name_plural = "Corrections and updates (readers see them under the story)"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
     def has_add_permission(self, request, obj=None):
         return bool(
