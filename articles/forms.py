@@ -2,9 +2,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
-from . import search
+from . import revisions, search
 from .chrome import site_chrome
 from .models import Article
 
@@ -87,6 +88,9 @@ class ArticleAdminForm(forms.ModelForm):
     tags = TagNamesField(
         required=False, help_text="Type to find a tag; press Enter or comma to add a new one."
     )
+    # The story's version when this form was loaded: a save from an older version is refused
+    # (someone else saved in between) instead of overwriting their work.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -103,11 +107,14 @@ class ArticleAdminForm(forms.ModelForm):
             "tags",
             "status",
             "published_at",
+            "embargo_until",
         ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.conflict = None
+        self.fields["loaded_version"].initial = self.instance.version
         if "status" in self.fields and not self.can_publish:
             # Writers are offered draft and review; a story already live keeps its status.
             allowed = {Article.Status.DRAFT, Article.Status.REVIEW, self.instance.status}
@@ -130,6 +137,42 @@ class ArticleAdminForm(forms.ModelForm):
                 "publish it."
             )
         return status
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.instance._state.adding:
+            self.check_for_conflict()
+        return cleaned_data
+
+    def check_for_conflict(self):
+        """Refuse the save when someone else saved the story after this form was loaded, and
+        say what they changed. The typed input stays in the form; the hidden version moves on
+        to theirs, so saving again (after reading their changes) replaces their version."""
+        loaded = self.cleaned_data.get("loaded_version") or self.instance.version
+        current = Article.objects.select_related("updated_by").get(pk=self.instance.pk)
+        if current.version == loaded:
+            return
+        self.conflict = {
+            "current": current,
+            "changes": revisions.conflict_changes(current, loaded),
+        }
+        who = current.updated_by or "Someone"
+        when = timezone.localtime(current.updated_at).strftime("%-I:%M %p")
+        fields = ", ".join(change.label for change in self.conflict["changes"] or [])
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = current.version
+        raise forms.ValidationError(
+            "%(who)s saved this story at %(when)s, after you opened it%(fields)s. Nothing of "
+            "yours is saved yet and everything you typed is still in the form below. Compare "
+            "their changes (shown above the form), then save again to replace their version "
+            "with yours, or reload the page to start from theirs.",
+            code="conflict",
+            params={
+                "who": who,
+                "when": when,
+                "fields": f" (they changed: {fields})" if fields else "",
+            },
+        )
 
 
 class SearchForm(forms.Form):

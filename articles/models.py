@@ -1,8 +1,10 @@
+import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -114,12 +116,74 @@ class ArticleQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
     def published(self):
-        """Stories a reader may see: status published and publish time passed.
+        """Stories a reader may see: status published, publish time and any embargo passed,
+        not in the trash.
 
         This is the one visibility rule. A future publish time makes a story scheduled; it goes
-        live by itself when the time passes, with no job to run.
+        live by itself when the time passes, with no job to run. The embargo is checked here
+        too, so a story saved around the admin's checks still cannot appear before it.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+            trashed_at__isnull=True,
+        )
+
+    def not_trashed(self):
+        """Stories outside the trash, whatever their status."""
+        return self.filter(trashed_at__isnull=True)
+
+    def trashed(self):
+        """Stories in the trash, which can still be restored until they are purged."""
+        return self.filter(trashed_at__isnull=False)
+
+    def with_go_live(self):
+        """Annotate ``go_live_at``: when a published story becomes visible (its publish time,
+        or its embargo if that is later)."""
+        return self.annotate(
+            go_live_at=Greatest("published_at", Coalesce("embargo_until", "published_at"))
+        )
+
+    def scheduled(self):
+        """Published stories whose publish time or embargo is still ahead, soonest first."""
+        return (
+            self.not_trashed()
+            .filter(status=Article.Status.PUBLISHED)
+            .with_go_live()
+            .filter(go_live_at__gt=timezone.now())
+            .order_by("go_live_at", "pk")
+        )
+
+    def with_state(self):
+        """Annotate ``workflow_state`` with the derived state editors speak of (see
+        ``Article.State``), so the admin can filter and sort by it in SQL."""
+        published = Q(status=Article.Status.PUBLISHED)
+        waiting = Q(published_at__gt=Now()) | Q(embargo_until__gt=Now())
+        return self.annotate(
+            workflow_state=Case(
+                When(trashed_at__isnull=False, then=Value(Article.State.TRASHED)),
+                When(published & waiting, then=Value(Article.State.SCHEDULED)),
+                When(published, then=Value(Article.State.LIVE)),
+                When(status=Article.Status.REVIEW, then=Value(Article.State.REVIEW)),
+                When(status=Article.Status.UNPUBLISHED, then=Value(Article.State.UNPUBLISHED)),
+                default=Value(Article.State.DRAFT),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_state(self, state):
+        """Stories in one derived state (``Article.State``)."""
+        return self.with_state().filter(workflow_state=state)
+
+    def editable_by(self, user):
+        """Stories this user may edit: all of them for editors, their own for writers (those
+        they created or carry their byline)."""
+        if user.has_perm("articles.edit_any_article"):
+            return self
+        bylined = Byline.objects.filter(author__user=user).values("article")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -143,7 +207,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the article page shows, in a fixed number of queries."""
-        return self.for_listing().prefetch_related("tags")
+        return self.for_listing().prefetch_related("tags", "corrections")
 
 
 class Article(models.Model):
@@ -151,6 +215,17 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    class State(models.TextChoices):
+        """The state editors speak of, derived from status, times and the trash."""
+
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        TRASHED = "trashed", "Trashed"
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -195,7 +270,33 @@ class Article(models.Model):
         help_text="Readers see the story once it is published and this time has passed. "
         "A time in the future schedules it. Left empty, publishing uses the current time.",
     )
+    embargo_until = models.DateTimeField(
+        "embargo",
+        null=True,
+        blank=True,
+        help_text="Optional. The story cannot be published before this time, whatever its "
+        "publish time says: the server refuses it and readers cannot see it before then.",
+    )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    trashed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="When the story was moved to the trash. Trashed stories are hidden from "
+        "readers and purged after 30 days.",
+    )
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Bumped by every save through the admin and the workflow functions; a save that started
+    # from an older number is refused instead of overwriting someone else's changes.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -221,7 +322,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        permissions = [("publish_article", "Can publish stories")]
+        permissions = [
+            ("publish_article", "Can publish stories"),
+            ("edit_any_article", "Can edit other people's stories"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_order"),
             models.Index(
@@ -239,7 +343,13 @@ class Article(models.Model):
                 self.published_at = timezone.now()
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if not adding and not getattr(self, "_version_claimed", False):
+            # A save outside ``workflow.save_checked`` (a script, a command) still moves the
+            # version on, so an edit form opened before it is refused instead of undoing it.
+            Article.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+            self.version = Article.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
@@ -253,21 +363,71 @@ class Article(models.Model):
         super().clean()
         if self.lead_photo_caption and not self.lead_photo_id:
             raise ValidationError({"lead_photo_caption": "Choose a lead photo for this caption."})
+        embargo_error = self.embargo_error()
+        if embargo_error:
+            raise ValidationError({"published_at": embargo_error})
 
-    @property
-    def is_live(self):
+    def embargo_error(self, publish_at=None):
+        """Why publishing at ``publish_at`` (default: the publish time, or now) would break the
+        embargo, or an empty string when it would not."""
+        if self.status != self.Status.PUBLISHED or not self.embargo_until:
+            return ""
+        publish_at = publish_at or self.published_at or timezone.now()
+        if publish_at >= self.embargo_until:
+            return ""
+        embargo = timezone.localtime(self.embargo_until).strftime("%B %-d, %Y, %-I:%M %p %Z")
         return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
+            f"This story is under embargo until {embargo}. Set the publish time to the embargo "
+            "or later."
         )
 
     @property
-    def state_label(self):
-        """Draft / In review / Scheduled / Live, as editors speak of it."""
+    def is_live(self):
+        """The same answer as ``published()``, for one story already in memory."""
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.trashed_at is None
+            and self.published_at is not None
+            and self.published_at <= now
+            and (self.embargo_until is None or self.embargo_until <= now)
+        )
+
+    @property
+    def is_trashed(self):
+        return self.trashed_at is not None
+
+    @property
+    def state(self):
+        """The derived state (``Article.State``); ``with_state()`` computes the same in SQL."""
+        if self.is_trashed:
+            return self.State.TRASHED
         if self.status == self.Status.PUBLISHED:
-            return "Live" if self.is_live else "Scheduled"
-        return self.get_status_display()
+            return self.State.LIVE if self.is_live else self.State.SCHEDULED
+        return self.State(self.status)
+
+    @property
+    def state_label(self):
+        """Draft / In review / Scheduled / Live / Unpublished / Trashed, as editors speak."""
+        return self.state.label
+
+    @property
+    def go_live_time(self):
+        """When a published story becomes visible: its publish time or a later embargo."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return None
+        return max(self.published_at, self.embargo_until or self.published_at)
+
+    @property
+    def date_modified(self):
+        """When readers last saw the story change: the latest of its publication, its last
+        editorial update and its last correction or update note. For JSON-LD ``dateModified``;
+        uses the ``corrections`` prefetch of ``for_detail()``."""
+        corrections = list(self.corrections.all())
+        times = [self.published_at, self.updated_at if self.first_published_at else None]
+        times += [correction.created_at for correction in corrections]
+        times = [time for time in times if time is not None]
+        return max(times) if times else None
 
     @property
     def byline_authors(self):
@@ -492,3 +652,119 @@ class Readership(ArticleViews):
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = "readership"
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Corrections and updates on stories readers can see, newest first."""
+        return (
+            self.filter(article__in=Article.objects.published())
+            .select_related("article", "article__section")
+            .order_by("-created_at", "-pk")
+        )
+
+
+class Correction(models.Model):
+    """A dated note appended to a published story; it is never edited away."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.CORRECTION,
+        help_text="A correction fixes an error; an update adds news. Both are shown under the "
+        "story with their date and listed on the public corrections page.",
+    )
+    text = models.TextField(
+        help_text="What was wrong and what is right, in full sentences, e.g. “An earlier "
+        "version of this story misstated the vote. It was 7-2.” Plain text. Cannot be "
+        "changed once saved."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article}"
+
+
+class AuditEntry(models.Model):
+    """One change of a story's state, with who made it and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to draft"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        TRASHED = "trashed", "Moved to trash"
+        RESTORED = "restored", "Restored from trash"
+        PURGED = "purged", "Deleted for good"
+        REVISION_RESTORED = "revision_restored", "Revision restored"
+        CORRECTED = "corrected", "Correction added"
+        PREVIEW_SHARED = "preview_shared", "Preview link shared"
+        PREVIEW_REVOKED = "preview_revoked", "Preview link revoked"
+
+    # Entries outlive a purged story: the link goes, the headline stays.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    headline = models.CharField(max_length=200)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.headline}"
+
+
+class PreviewLink(models.Model):
+    """A shareable link to a story's latest draft; see ``articles.previews``."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Preview of {self.article}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# Every save of a story inside a revision block (the admin, the workflow functions) keeps a
+# revision of it with its bylines and tags; see ``articles.revisions``.
+reversion.register(Article, follow=["bylines", "taggedarticle_set"])
+reversion.register(Byline)
+reversion.register(TaggedArticle)

@@ -1,5 +1,10 @@
 """The newsroom's roles as Django groups: who may do what.
 
+Writers create stories and edit their own until they are published (checked in
+articles.workflow), submit them for review and upload photos. Editors edit any story, publish,
+schedule, unpublish, trash and restore, append corrections, share previews, curate the
+homepage and keep the site settings. Administrators also manage users and groups.
+
 Kept in code so that migrations, demo content and tests share one definition, and an
 operator can restore the groups with ``sync_groups()``.
 """
@@ -24,6 +29,8 @@ WRITER = {
         "view_photo",
         "view_section",
         "view_author",
+        "view_correction",
+        "view_auditentry",
     ],
     "taggit": ["add_tag", "view_tag"],
 }
@@ -32,6 +39,11 @@ EDITOR = {
         *WRITER["articles"],
         "delete_article",
         "publish_article",
+        "edit_any_article",
+        "add_correction",
+        "add_previewlink",
+        "change_previewlink",
+        "view_previewlink",
         "delete_photo",
         "add_section",
         "change_section",
@@ -53,7 +65,21 @@ EDITOR = {
     ],
     "taggit": ["add_tag", "change_tag", "view_tag"],
 }
-ROLES = {"Writer": WRITER, "Editor": EDITOR}
+ADMINISTRATOR = {
+    **EDITOR,
+    "auth": [
+        "add_user",
+        "change_user",
+        "delete_user",
+        "view_user",
+        "add_group",
+        "change_group",
+        "delete_group",
+        "view_group",
+        "view_permission",
+    ],
+}
+ROLES = {"Writer": WRITER, "Editor": EDITOR, "Administrators": ADMINISTRATOR}
 
 
 def sync_groups(apps, strict=True):

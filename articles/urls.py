@@ -14,6 +14,8 @@ urlpatterns = [
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("readership/view/", views.readership_beacon, name="readership_beacon"),
+    path("corrections/", views.CorrectionsView.as_view(), name="corrections"),
+    path("preview/<str:token>/", views.preview, name="preview"),
     # Feeds
     path("feeds/rss/", feeds.StoryFeed(), name="rss"),
     path("feeds/atom/", feeds.atom(feeds.StoryFeed)(), name="atom"),

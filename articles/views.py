@@ -1,17 +1,20 @@
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from . import analytics, search
+from . import analytics, previews, search
 from .forms import SearchForm
 from .homepage import compose_homepage
-from .models import Article, Author, Section
+from .models import Article, Author, Correction, Section
 
 PAGE_SIZE = 20
 RELATED_COUNT = 4
@@ -181,3 +184,32 @@ def robots_txt(request):
         f"Sitemap: {settings.SITE_URL}{reverse('news_sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def render_preview(request, article, *, shared):
+    """The story in the public design, marked as a preview: never indexed, never cached."""
+    if article.published_at is None:
+        # Show the date line as it would read if the story went out now; nothing is saved.
+        article.published_at = timezone.now()
+    response = TemplateResponse(
+        request, "articles/preview.html", {"article": article, "shared_preview": shared}
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)  # includes no-store: nobody keeps a copy of a draft
+    return response
+
+
+def preview(request, token):
+    """A shared preview link: the latest draft, or 404 when the link is not valid."""
+    return render_preview(request, previews.article_for_token(token), shared=True)
+
+
+class CorrectionsView(ListView):
+    """Every correction and update on stories readers can see, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Correction.objects.public()

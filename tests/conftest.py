@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from .factories import make_staff
 
@@ -39,3 +40,9 @@ def writer_client(client, writer):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def reader():
+    """An anonymous reader with a client of their own, beside the logged-in ones."""
+    return Client()

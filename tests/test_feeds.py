@@ -51,6 +51,27 @@ def newsroom():
             headline="In review story",
             status=Article.Status.REVIEW,
         ),
+        make_article(
+            section=section,
+            authors=[author],
+            tags=["ferries"],
+            headline="Trashed story",
+            trashed_at=timezone.now(),
+        ),
+        make_article(
+            section=section,
+            authors=[author],
+            tags=["ferries"],
+            headline="Unpublished story",
+            status=Article.Status.UNPUBLISHED,
+        ),
+        make_article(
+            section=section,
+            authors=[author],
+            tags=["ferries"],
+            headline="Embargoed story",
+            embargo_until=timezone.now() + timezone.timedelta(hours=2),
+        ),
     ]
     return {"live": live, "hidden": hidden}
 
@@ -130,9 +151,11 @@ def test_robots_txt_points_to_the_sitemaps(client, settings):
     assert "Disallow: /admin/" in text
 
 
-def test_drafts_scheduled_and_in_review_appear_on_no_public_page(client, newsroom):
+def test_stories_readers_may_not_see_appear_on_no_public_page(client, newsroom):
+    """Drafts, in-review, scheduled, trashed, unpublished and embargoed stories."""
     urls = [
         "/",
+        "/corrections/",
         "/section/harbor/",
         "/tag/ferries/",
         "/author/ana-ruiz/",

@@ -95,8 +95,10 @@ def test_the_same_story_pinned_twice_shows_once(zones):
         {"status": Article.Status.DRAFT},
         {"status": Article.Status.REVIEW},
         {"published_at": timezone.now() + timezone.timedelta(days=1)},
+        {"status": Article.Status.UNPUBLISHED},
+        {"trashed_at": timezone.now()},
     ],
-    ids=["unpublished", "back-in-review", "rescheduled"],
+    ids=["back-to-draft", "back-in-review", "rescheduled", "unpublished", "trashed"],
 )
 def test_pinned_stories_that_are_no_longer_public_drop_out(client, zones, change):
     pinned = make_article(section=zones["section"], headline="Pinned lead story")

@@ -1,0 +1,69 @@
+"""Shareable preview links: signed, expiring, revocable.
+
+A link carries a signed reference to a ``PreviewLink`` row. The signature stops anyone from
+guessing or altering a link; the row holds the expiry and the revocation, so an editor can
+withdraw a link already sent. Every failure is the same 404, which tells nothing about the
+story. Preview pages are ``noindex`` and never cached (see ``views.PreviewView``).
+"""
+
+from datetime import timedelta
+
+from django.core import signing
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from . import workflow
+from .models import Article, AuditEntry, PreviewLink
+
+SALT = "articles.preview"
+DEFAULT_HOURS = 48
+
+
+def share_preview(article, user, hours=DEFAULT_HOURS):
+    """Make a preview link for the story, valid ``hours`` hours."""
+    if not user.has_perm("articles.add_previewlink"):
+        raise workflow.NotAllowed("Only editors can share preview links.")
+    if article.is_trashed:
+        raise workflow.WorkflowError(f"“{article}” is in the trash. Restore it first.")
+    link = PreviewLink.objects.create(
+        article=article, created_by=user, expires_at=timezone.now() + timedelta(hours=hours)
+    )
+    workflow.record(article, AuditEntry.Action.PREVIEW_SHARED, user, f"Valid {hours} hours")
+    return link
+
+
+def revoke_preview(link, user):
+    """Withdraw a link: from now on it is a 404 like any unknown address."""
+    if not user.has_perm("articles.change_previewlink"):
+        raise workflow.NotAllowed("Only editors can revoke preview links.")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        workflow.record(link.article, AuditEntry.Action.PREVIEW_REVOKED, user)
+    return link
+
+
+def preview_token(link):
+    return signing.dumps({"link": link.pk, "article": link.article_id}, salt=SALT)
+
+
+def preview_path(link):
+    return reverse("articles:preview", kwargs={"token": preview_token(link)})
+
+
+def article_for_token(token):
+    """The story a link shows, as saved now (the latest draft), or Http404 when the link is
+    tampered with, unknown, revoked or expired, or the story is in the trash."""
+    try:
+        payload = signing.loads(token, salt=SALT)
+        link = PreviewLink.objects.get(pk=payload["link"], article_id=payload["article"])
+    except (signing.BadSignature, PreviewLink.DoesNotExist, KeyError, TypeError) as error:
+        raise Http404("No such preview.") from error
+    if not link.is_active:
+        raise Http404("No such preview.")
+    return Article.objects.not_trashed().for_detail().filter(pk=link.article_id).first() or _404()
+
+
+def _404():
+    raise Http404("No such preview.")

@@ -1,0 +1,396 @@
+"""The editorial workflow through the admin, as logged-in writers and editors use it."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, AuditEntry
+
+from .factories import make_article, make_author, make_section, make_staff
+from .workflow_helpers import change_url, form_data, transition_url
+
+pytestmark = pytest.mark.django_db
+
+ADD_ARTICLE = reverse("admin:articles_article_add")
+CHANGELIST = reverse("admin:articles_article_changelist")
+
+
+def actions_of(article):
+    return list(
+        AuditEntry.objects.filter(article=article)
+        .order_by("at", "pk")
+        .values_list("action", flat=True)
+    )
+
+
+def new_story_data(section, **overrides):
+    return {
+        "kicker": "",
+        "headline": "Ferry fares rise in March",
+        "slug": "ferry-fares-rise-in-march",
+        "dek": "The port authority blames fuel costs.",
+        "dateline": "PORT ALDREN",
+        "section": section.pk,
+        "body": "<p>Fares rise by 40 cents.</p>",
+        "lead_photo": "",
+        "lead_photo_caption": "",
+        "tags": ["ferries"],
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "embargo_until_0": "",
+        "embargo_until_1": "",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+    } | overrides
+
+
+def draft(**overrides):
+    return make_article(**({"status": Article.Status.DRAFT, "published_at": None} | overrides))
+
+
+# Writers ------------------------------------------------------------------------------------
+
+
+def test_writer_drafts_then_submits_with_the_button_and_both_are_audited(writer, writer_client):
+    response = writer_client.post(ADD_ARTICLE, new_story_data(make_section()))
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.state == Article.State.DRAFT
+
+    html = writer_client.get(change_url(article)).content.decode()
+    assert "Submit for review" in html
+    assert "Publish now" not in html
+
+    response = writer_client.post(transition_url(article, "submit"), follow=True)
+    assert "Submitted for review" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEW
+    assert actions_of(article) == ["created", "submitted"]
+    assert AuditEntry.objects.filter(action="submitted", user=writer).exists()
+
+
+@pytest.mark.parametrize("transition", ["publish", "unpublish", "trash", "return"])
+def test_writer_cannot_publish_unpublish_or_trash_by_crafting_a_post(
+    writer, writer_client, transition
+):
+    status = Article.Status.PUBLISHED if transition == "unpublish" else Article.Status.REVIEW
+    article = draft(created_by=writer, status=status)
+    response = writer_client.post(transition_url(article, transition))
+    assert response.status_code == 403
+    refreshed = Article.objects.get(pk=article.pk)
+    assert (refreshed.status, refreshed.trashed_at) == (article.status, None)
+
+
+def test_writer_cannot_publish_by_crafting_the_edit_form(writer, writer_client):
+    article = draft(created_by=writer)
+    data = form_data(
+        article, status="published", published_at=timezone.now() - timedelta(minutes=1)
+    )
+    response = writer_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Article.objects.published().exists()
+
+
+def test_writer_cannot_see_or_edit_someone_elses_story(writer_client):
+    other = make_staff("walt", "Writer")
+    article = draft(created_by=other, headline="Walt's scoop")
+    response = writer_client.get(change_url(article), follow=True)
+    assert "Walt&#x27;s scoop" not in response.content.decode()
+    writer_client.post(change_url(article), form_data(article, headline="Hijacked"))
+    assert Article.objects.get(pk=article.pk).headline == "Walt's scoop"
+    assert "Walt" not in writer_client.get(CHANGELIST).content.decode()
+
+
+def test_writer_edits_a_story_carrying_their_byline(writer, writer_client):
+    author = make_author(user=writer)
+    article = draft(authors=[author])
+    response = writer_client.post(change_url(article), form_data(article, headline="Mine too"))
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).headline == "Mine too"
+
+
+def test_writer_cannot_change_their_story_once_published(writer, writer_client):
+    article = make_article(created_by=writer, headline="Live words")
+    response = writer_client.post(change_url(article), form_data(article, headline="Sneaky"))
+    assert response.status_code == 403
+    assert Article.objects.get(pk=article.pk).headline == "Live words"
+
+
+# Editors ------------------------------------------------------------------------------------
+
+
+def test_editor_publishes_with_the_button(editor, editor_client, reader):
+    article = draft(status=Article.Status.REVIEW)
+    response = editor_client.post(transition_url(article, "publish"), follow=True)
+    assert "Published" in response.content.decode()
+    article.refresh_from_db()
+    assert article.state == Article.State.LIVE
+    assert reader.get(article.get_absolute_url()).status_code == 200
+    assert AuditEntry.objects.get(article=article, action="published").user == editor
+
+
+def test_editor_returns_a_story_to_draft(editor_client):
+    article = draft(status=Article.Status.REVIEW)
+    editor_client.post(transition_url(article, "return"))
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert actions_of(article) == ["returned"]
+
+
+def test_editor_schedules_and_the_story_goes_live_by_itself_at_its_time(editor_client, reader):
+    article = draft(status=Article.Status.REVIEW)
+    go_live = timezone.now() + timedelta(seconds=2)
+    response = editor_client.post(
+        change_url(article), form_data(article, status="published", published_at=go_live)
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.state == Article.State.SCHEDULED
+    assert actions_of(article) == ["scheduled"]
+    listing = editor_client.get(CHANGELIST).content.decode()
+    assert "Going live next" in listing
+    assert article.headline in listing.split("Going live next")[1].split("</section>")[0]
+    assert 'class="state state-scheduled"' in listing
+    assert reader.get(article.get_absolute_url()).status_code == 404
+
+    time.sleep(max(0, (go_live - timezone.now()).total_seconds()) + 0.1)
+    assert reader.get(article.get_absolute_url()).status_code == 200
+    assert Article.objects.in_state(Article.State.LIVE).filter(pk=article.pk).exists()
+
+
+def test_editor_unpublishes_and_readers_get_404(editor_client, reader):
+    article = make_article()
+    editor_client.post(transition_url(article, "unpublish"))
+    article.refresh_from_db()
+    assert article.state == Article.State.UNPUBLISHED
+    assert reader.get(article.get_absolute_url()).status_code == 404
+    assert actions_of(article) == ["unpublished"]
+    assert 'class="state state-unpublished"' in editor_client.get(CHANGELIST).content.decode()
+
+
+# Embargo ------------------------------------------------------------------------------------
+
+
+def test_embargo_refuses_an_earlier_publish_time_in_the_form(editor_client):
+    embargo = timezone.now() + timedelta(hours=3)
+    article = draft(status=Article.Status.REVIEW, embargo_until=embargo)
+    data = form_data(
+        article, status="published", published_at=timezone.now() - timedelta(minutes=5)
+    )
+    response = editor_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "under embargo until" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
+
+
+def test_embargo_refuses_publish_now(editor_client):
+    article = draft(status=Article.Status.REVIEW, embargo_until=timezone.now() + timedelta(hours=1))
+    response = editor_client.post(transition_url(article, "publish"), follow=True)
+    assert "under embargo until" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
+    changelist = editor_client.post(
+        CHANGELIST, {"action": "publish_now", "_selected_action": [article.pk]}, follow=True
+    )
+    assert "under embargo until" in changelist.content.decode()
+    assert not Article.objects.published().exists()
+
+
+def test_embargo_allows_scheduling_at_or_after_it(editor_client):
+    embargo = timezone.now() + timedelta(hours=1)
+    article = draft(status=Article.Status.REVIEW, embargo_until=embargo)
+    response = editor_client.post(
+        change_url(article), form_data(article, status="published", published_at=embargo)
+    )
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).state == Article.State.SCHEDULED
+
+
+def test_embargo_holds_even_for_a_story_saved_around_the_checks(reader):
+    """The visibility rule itself respects the embargo."""
+    article = make_article(embargo_until=timezone.now() + timedelta(hours=1))
+    assert article.state == Article.State.SCHEDULED
+    assert not Article.objects.published().exists()
+    assert reader.get(article.get_absolute_url()).status_code == 404
+
+
+# Trash --------------------------------------------------------------------------------------
+
+
+def test_delete_moves_to_trash_and_restore_brings_it_back_unpublished(
+    editor, editor_client, reader
+):
+    article = make_article(headline="Pier collapse")
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert "Move to trash" in editor_client.get(delete).content.decode()
+    response = editor_client.post(delete, {"post": "yes"}, follow=True)
+    assert "is in the trash" in response.content.decode()
+
+    article.refresh_from_db()
+    assert article.state == Article.State.TRASHED and article.trashed_by == editor
+    assert reader.get(article.get_absolute_url()).status_code == 404
+    assert "Pier collapse" not in editor_client.get(CHANGELIST).content.decode()
+    trash = editor_client.get(CHANGELIST + "?state=trashed").content.decode()
+    assert "Pier collapse" in trash and "state-trashed" in trash
+
+    editor_client.post(transition_url(article, "restore"))
+    article.refresh_from_db()
+    assert article.state == Article.State.UNPUBLISHED
+    assert actions_of(article) == ["trashed", "restored"]
+
+
+def test_trash_and_restore_as_list_actions(editor_client):
+    articles = [draft(), draft()]
+    ids = [article.pk for article in articles]
+    editor_client.post(CHANGELIST, {"action": "move_to_trash", "_selected_action": ids})
+    assert Article.objects.trashed().count() == 2
+    # The trash is its own view of the list; restoring is done from there.
+    trash = CHANGELIST + "?state=trashed"
+    editor_client.post(trash, {"action": "restore", "_selected_action": ids})
+    assert Article.objects.trashed().count() == 0
+    assert Article.objects.in_state(Article.State.DRAFT).count() == 2
+
+
+def test_writer_cannot_trash(writer, writer_client):
+    article = draft(created_by=writer)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert writer_client.post(delete, {"post": "yes"}).status_code == 403
+    assert not Article.objects.get(pk=article.pk).is_trashed
+
+
+def test_photo_in_use_cannot_be_deleted_and_the_admin_says_why(editor_client):
+    from .factories import make_photo
+
+    photo = make_photo()
+    make_article(lead_photo=photo)
+    delete = reverse("admin:articles_photo_delete", args=[photo.pk])
+    response = editor_client.post(delete, {"post": "yes"})
+    assert response.status_code == 200
+    assert "protected" in response.content.decode()
+    assert photo.__class__.objects.filter(pk=photo.pk).exists()
+
+
+# Audit --------------------------------------------------------------------------------------
+
+
+def test_history_page_shows_revisions_and_state_changes(editor_client):
+    article = draft(status=Article.Status.REVIEW)
+    editor_client.post(change_url(article), form_data(article, headline="Sharper headline"))
+    editor_client.post(transition_url(article, "publish"))
+    history = reverse("admin:articles_article_history", args=[article.pk])
+    html = editor_client.get(history).content.decode()
+    assert "Changed headline" in html
+    assert "Published" in html
+    assert "eddie" in html
+    assert html.count('name="from"') == 2  # the edit and the publication are revisions
+
+
+def test_the_workflow_functions_refuse_without_permission(writer):
+    article = draft(created_by=writer, status=Article.Status.REVIEW)
+    for function in (workflow.publish, workflow.unpublish, workflow.trash, workflow.restore):
+        with pytest.raises(workflow.NotAllowed):
+            function(article, writer)
+    assert not AuditEntry.objects.exists()
+
+
+def test_derived_state_in_sql_matches_the_state_in_python():
+    now = timezone.now()
+    stories = [
+        draft(),
+        draft(status=Article.Status.REVIEW),
+        make_article(published_at=now + timedelta(hours=1)),
+        make_article(),
+        draft(status=Article.Status.UNPUBLISHED),
+        make_article(trashed_at=now),
+    ]
+    states = dict(Article.objects.with_state().values_list("pk", "workflow_state"))
+    assert [states[a.pk] for a in stories] == [a.state for a in stories]
+    assert sorted(set(states.values())) == sorted(Article.State.values)
+    assert list(Article.objects.published()) == [stories[3]]
+
+
+def test_publishing_a_live_story_again_is_refused_and_keeps_its_time(editor_client):
+    article = make_article()
+    response = editor_client.post(transition_url(article, "publish"), follow=True)
+    assert "already live" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).published_at == article.published_at
+
+
+def test_administrators_manage_users_and_editors_do_not(editor_client):
+    from django.contrib.auth.models import Group
+
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    admin = make_staff("ada", "Administrators")
+    assert admin.has_perm("auth.change_user") and admin.has_perm("articles.publish_article")
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Writer",
+        "Editor",
+        "Administrators",
+    }
+
+
+def test_edit_page_shows_who_else_has_the_story_open(editor_client):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()  # presence lives in the cache, which outlives each test's database
+    article = draft()
+    other = Client()
+    other.force_login(make_staff("erin", "Editor"))
+    assert "Also open by" not in editor_client.get(change_url(article)).content.decode()
+    html = other.get(change_url(article)).content.decode()
+    assert "Also open by eddie" in html
+    heartbeat = reverse("admin:articles_article_presence", args=[article.pk])
+    assert editor_client.post(heartbeat).json() == {"others": ["erin"]}
+    assert editor_client.get(heartbeat).status_code == 405
+
+
+def test_a_trashed_story_is_read_only_until_restored(editor_client):
+    article = make_article(headline="Pulled")
+    editor_client.post(transition_url(article, "trash"))
+    response = editor_client.post(change_url(article), form_data(article, headline="Edited"))
+    assert response.status_code == 403
+    html = editor_client.get(change_url(article)).content.decode()
+    assert "Restore from trash" in html and "In the trash since" in html
+    assert Article.objects.get(pk=article.pk).headline == "Pulled"
+
+
+def test_writers_see_the_audit_trail_of_their_own_stories_only(writer, writer_client, editor):
+    mine = draft(created_by=writer, headline="My story")
+    theirs = draft(created_by=editor, headline="Their story")
+    workflow.submit_for_review(mine, writer)
+    workflow.submit_for_review(theirs, editor)
+    html = writer_client.get(reverse("admin:articles_auditentry_changelist")).content.decode()
+    assert "My story" in html and "Their story" not in html
+
+
+@pytest.mark.parametrize(
+    ("transition", "status", "message"),
+    [
+        ("submit", Article.Status.REVIEW, "not a draft"),
+        ("unpublish", Article.Status.DRAFT, "is not published"),
+        ("return", Article.Status.DRAFT, "is not in review"),
+        ("restore", Article.Status.DRAFT, "is not in the trash"),
+    ],
+)
+def test_transitions_the_state_does_not_allow_are_refused_with_a_message(
+    editor_client, transition, status, message
+):
+    article = draft(status=status)
+    response = editor_client.post(transition_url(article, transition), follow=True)
+    assert message in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == status
+    assert not AuditEntry.objects.exists()
+
+
+def test_transitions_need_a_post(editor_client):
+    article = draft(status=Article.Status.REVIEW)
+    assert editor_client.get(transition_url(article, "publish")).status_code == 405
+    assert Article.objects.get(pk=article.pk).status == Article.Status.REVIEW
