@@ -126,3 +126,14 @@ class ArticleAdminForm(forms.ModelForm):
                 "publish it."
             )
         return status
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Photos carry their journalism: a published story's lead photo needs a credit and
+        # alt text. Checked whenever the story is (or stays) published, so a live story cannot
+        # swap in an uncredited photo either.
+        photo = cleaned_data.get("lead_photo")
+        if photo and cleaned_data.get("status") == Article.Status.PUBLISHED:
+            for problem in photo.publishing_problems():
+                self.add_error("lead_photo", problem)
+        return cleaned_data
