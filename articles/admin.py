@@ -56,6 +56,11 @@ class AuthorAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+def _preview_url(photo):
+    small = photo.rendition("w800") or photo.rendition("w400")
+    return small.file.url if small else photo.image.url
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -224,6 +229,11 @@ class PhotoAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.bulk_upload_view),
                 name="articles_photo_bulk_upload",
             ),
+            path(
+                "picker/",
+                self.admin_site.admin_view(self.picker_view),
+                name="articles_photo_picker",
+            ),
             *super().get_urls(),
         ]
 
@@ -253,6 +263,37 @@ class PhotoAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/articles/photo/bulk_upload.html", context)
+
+    def picker_view(self, request):
+        """The body editor's "Browse…" window: choose a library photo to place in the story.
+        Speaks the editor's CKEditor-style protocol (``CKEditorFuncNum``)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("q", "").strip()[:100]
+        photos = self.get_queryset(request)
+        if term:
+            photos, _ = self.get_search_results(request, photos, term)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Choose a photo",
+            "items": [
+                {
+                    "photo": photo,
+                    "thumb": photo.rendition("w400"),
+                    # What the editor shows while writing; readers get renditions by id.
+                    "preview_url": _preview_url(photo),
+                }
+                for photo in photos[:60]
+            ],
+            "term": term,
+            "func_num": request.GET.get("CKEditorFuncNum", ""),
+            "is_popup": True,
+            "media": forms.Media(
+                css={"all": ["articles/admin/photos.css"]}, js=["articles/admin/photo-picker.js"]
+            ),
+        }
+        return TemplateResponse(request, "admin/articles/photo/picker.html", context)
 
     @admin.display(description="Photo")
     def thumbnail(self, photo):

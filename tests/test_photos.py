@@ -728,3 +728,102 @@ def test_photos_without_renditions_still_render_with_dimensions(client):
     article = make_article(lead_photo=photo)
     html = client.get(article.get_absolute_url()).content.decode()
     assert f'width="{photo.width}" height="{photo.height}"' in html
+
+
+# --- Photos in the story body -------------------------------------------------------------------
+
+
+def body_figure(photo, caption="", src="/media/anything.jpg"):
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return (
+        f'<figure class="figure"><img src="{src}" alt="x" data-file="{photo.pk}">'
+        f"{figcaption}</figure>"
+    )
+
+
+def test_editor_embeds_library_photos_in_the_body(editor_client, client):
+    placed = make_photo(
+        image=upload("divers.jpg", jpeg_bytes(gps=False)),
+        alt_text="Divers check the hull",
+        credit="Courier/Ben Okafor",
+    )
+    own_caption = make_photo(alt_text="Buoys", caption="Buoys mark the channel.")
+    body = (
+        "<p>Divers went down at noon.</p>"
+        + body_figure(placed, "Divers before the <em>second</em> dive.")
+        + "<p>The channel is marked.</p>"
+        + body_figure(own_caption)
+        + '<p><img src="https://tracker.example/pixel.gif"></p>'
+    )
+    section = make_section()
+    response = editor_client.post(ADD_ARTICLE, article_form(section, status="published", body=body))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get()
+    assert f'data-file="{placed.pk}"' in article.body
+    assert "tracker.example" not in article.body  # Only library photos may be embedded.
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    story = html.split('class="story-body"', 1)[1].split("</div>", 1)[0]
+    assert story.index("Divers went down") < story.index("Divers before the <em>second</em> dive.")
+    assert "Photo: Courier/Ben Okafor" in story
+    assert "Buoys mark the channel." in story  # No figcaption: the photo's own caption.
+    assert placed.rendition("w800", "avif").file.url in story
+    assert 'alt="Divers check the hull"' in story
+    assert "/media/anything.jpg" not in html
+    assert story.count("<picture>") == 2
+
+
+def test_a_missing_body_photo_is_left_out():
+    from django.template import Context, Template
+
+    photo = make_photo()
+    article = make_article(body="<p>Before.</p>" + body_figure(photo) + "<p>After.</p>")
+    PhotoRendition.objects.filter(photo=photo).delete()
+    Article.objects.filter(pk=article.pk).update(lead_photo=None)
+    GalleryPhoto.objects.all().delete()
+    photo.delete()
+    article = Article.objects.for_detail().get(pk=article.pk)
+    html = Template("{% load richtext %}{{ article.body|richtext }}").render(
+        Context({"article": article})
+    )
+    assert html == "<p>Before.</p><p>After.</p>"
+
+
+@pytest.mark.parametrize("placed", [1, 4])
+def test_body_photos_cost_two_queries_whatever_their_number(
+    client, django_assert_num_queries, placed
+):
+    body = "".join(body_figure(make_photo()) for _ in range(placed))
+    article = make_article(lead_photo=make_photo(), body=body)
+    # The five of the article page, then body photos and their renditions.
+    with django_assert_num_queries(7):
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert html.count("<picture>") == placed + 1
+
+
+def test_body_photos_are_rendered_without_image_processing(client):
+    article = make_article(body=body_figure(make_photo(), "In the body."))
+
+    def no_processing(*args, **kwargs):
+        raise AssertionError("image processing during a page render")
+
+    with (
+        mock.patch("articles.images.render_renditions", no_processing),
+        mock.patch("PIL.Image.open", no_processing),
+    ):
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert "In the body." in html and '<source type="image/avif"' in html
+
+
+def test_body_editor_offers_the_photo_picker(editor_client):
+    photo = make_photo(image=upload("d.jpg", jpeg_bytes(gps=False)), title="Divers", credit="")
+    html = editor_client.get(ADD_ARTICLE).content.decode()
+    assert reverse("admin:articles_photo_picker") in html
+    picker = editor_client.get(reverse("admin:articles_photo_picker"), {"CKEditorFuncNum": "3"})
+    page = picker.content.decode()
+    assert f'data-id="{photo.pk}"' in page
+    assert photo.rendition("w800").file.url in page
+    assert "Missing credit" in page
+    assert 'data-func-num="3"' in page
+    searched = editor_client.get(reverse("admin:articles_photo_picker"), {"q": "nothing-like"})
+    assert "No photos match." in searched.content.decode()
