@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.demo import draw_illustration
-from articles.models import GalleryPhoto, Photo
+from articles.models import Article, GalleryPhoto, Photo
 from tests.factories import make_article, make_author, make_photo, make_section
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -153,3 +153,47 @@ def test_reader_sees_a_story_with_a_gallery(live_server, page, screenshot):
     assert lead.get_attribute("fetchpriority") == "high"
     page.evaluate("window.scrollTo(0, 0)")
     screenshot("photos-03-article-with-gallery")
+
+
+def test_editor_places_a_library_photo_in_the_body(live_server, page, screenshot):
+    photo = make_photo(
+        image=illustration("divers at noon"),
+        title="Divers at noon",
+        alt_text="Two divers on the dredger's deck",
+        caption="Divers prepare to inspect the hull.",
+        credit="Courier/Ben Okafor",
+    )
+    make_section(name="Harbor")
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    page.fill("#id_headline", "Divers inspect the dredger")
+    page.fill("#id_slug", "divers-inspect-the-dredger")
+    page.locator("#id_section + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill("Harb")
+    page.locator(".select2-results__option", has_text="Harbor").first.click()
+    page.locator(".ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("Divers went down at noon.")
+    page.keyboard.press("Enter")
+    page.click(".prose-menubar button[title=figure]")
+    dialog = page.locator("dialog[open]")
+    with page.expect_popup() as popup_info:
+        dialog.get_by_text("Browse...").click()
+    picker = popup_info.value
+    picker.wait_for_selector(".photo-pick")
+    screenshot("photos-04-body-photo-picker", picker)
+    picker.click(f".photo-pick[data-id='{photo.pk}']")
+    assert "/media/renditions/" in dialog.locator("input[name=imageUrl]").input_value()
+    assert dialog.locator("input[name=altText]").input_value() == photo.alt_text
+    dialog.locator("button[type=submit], input[type=submit]").first.click()
+    page.locator(".ProseMirror figure img").wait_for()
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+    article = Article.objects.get(headline="Divers inspect the dredger")
+    assert f'data-file="{photo.pk}"' in article.body
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    figure = page.locator(".story-body figure")
+    assert "Photo: Courier/Ben Okafor".upper() in figure.inner_text().upper()
+    assert "Divers prepare to inspect the hull." in figure.inner_text()
