@@ -167,7 +167,7 @@ class Photo(models.Model):
         ordering = ["-uploaded_at"]
 
     def __str__(self):
-        return self.title or self.alt_text or self.image.name.rsplit("/", 1)[-1]
+        return self.title or self.alt_text or (self.image.name or "photo").rsplit("/", 1)[-1]
 
     def save(self, *args, **kwargs):
         # An emptied focal-point field means "the centre" again.
@@ -177,9 +177,14 @@ class Photo(models.Model):
         previous = getattr(self, "_stored_state", None)
         if new_file:
             self._store_clean_original(previous)
-        super().save(*args, **kwargs)
-        if previous != self._rendition_state():
-            self.make_renditions()
+        try:
+            super().save(*args, **kwargs)
+            if previous != self._rendition_state():
+                self.make_renditions()
+        except BaseException:
+            if new_file:  # The rows roll back; do not leave the stored file behind either.
+                self.image.storage.delete(self.image.name)
+            raise
         self._stored_state = self._rendition_state()
 
     def clean(self):

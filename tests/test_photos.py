@@ -827,3 +827,12 @@ def test_body_editor_offers_the_photo_picker(editor_client):
     assert 'data-func-num="3"' in page
     searched = editor_client.get(reverse("admin:articles_photo_picker"), {"q": "nothing-like"})
     assert "No photos match." in searched.content.decode()
+
+
+def test_a_failure_while_making_renditions_leaves_no_file(editor_client):
+    with (
+        mock.patch("articles.images.render_renditions", side_effect=OSError("disk full")),
+        pytest.raises(OSError),
+    ):
+        editor_client.post(ADD_PHOTO, photo_form(upload("a.jpg", jpeg_bytes())))
+    assert stored_files() == []
