@@ -129,11 +129,14 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        # Photos carry their journalism: a published story's lead photo needs a credit and
-        # alt text. Checked whenever the story is (or stays) published, so a live story cannot
-        # swap in an uncredited photo either.
+        # Photos carry their journalism: a story is not published with a lead photo that lacks
+        # a credit or alt text, and a live story cannot swap one in. Other edits of a live
+        # story (an urgent correction) are not held up by a photo chosen before this rule.
         photo = cleaned_data.get("lead_photo")
-        if photo and cleaned_data.get("status") == Article.Status.PUBLISHED:
+        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED and (
+            self.instance._state.adding or {"status", "lead_photo"} & set(self.changed_data)
+        )
+        if photo and publishing:
             for problem in photo.publishing_problems():
                 self.add_error("lead_photo", problem)
         return cleaned_data

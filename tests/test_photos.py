@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, ImageCms, ImageDraw
 
 from articles.images import inspect_upload, plan_renditions
@@ -836,3 +837,24 @@ def test_a_failure_while_making_renditions_leaves_no_file(editor_client):
     ):
         editor_client.post(ADD_PHOTO, photo_form(upload("a.jpg", jpeg_bytes())))
     assert stored_files() == []
+
+
+def test_a_live_story_with_an_older_uncredited_photo_can_still_be_corrected(editor_client):
+    photo = make_photo(credit="")
+    article = make_article(lead_photo=photo, headline="Typo in the headlne")
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    data = article_form(
+        article.section,
+        headline="Typo in the headline fixed",
+        slug=article.slug,
+        lead_photo=photo.pk,
+        status="published",
+        published_at_0=timezone.localtime(article.published_at).strftime("%Y-%m-%d"),
+        published_at_1=timezone.localtime(article.published_at).strftime("%H:%M:%S"),
+    )
+    response = editor_client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    # Swapping in an uncredited photo is refused, though.
+    other = make_photo(credit="", title="Other")
+    response = editor_client.post(change, data | {"lead_photo": other.pk})
+    assert "has no credit" in response.content.decode()
