@@ -205,7 +205,7 @@ def render_renditions(fileobj, focal_x=50.0, focal_y=50.0):
     factor = source.width / width  # The draft scale, to map boxes from original pixels.
 
     # Resize first (each family's largest from the source, the rest from it), then encode.
-    jobs = []  # (spec name, image, size, box key)
+    jobs = []  # (spec name, resized image, size, (box, size) key, format)
     largest = {}
     for spec, box, size in plans:
         previous = largest.get(spec.family)
