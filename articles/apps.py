@@ -8,5 +8,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals
+        from .images import connect_signals
 
         signals.connect()
+        connect_signals()

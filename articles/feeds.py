@@ -117,12 +117,13 @@ class StoryFeed(Feed):
         photo = item.lead_photo
         if photo is None:
             return {}
+        image = photo.share_image()
         return {
             "photo": {
-                "url": self.absolute(photo.image.url),
-                "type": mimetypes.guess_type(photo.image.name)[0] or "image/jpeg",
-                "width": photo.width,
-                "height": photo.height,
+                "url": self.absolute(image.url),
+                "type": mimetypes.guess_type(image.url)[0] or "image/jpeg",
+                "width": image.width,
+                "height": image.height,
                 "caption": item.caption,
                 "credit": photo.credit,
             }

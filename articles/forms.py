@@ -140,6 +140,16 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        # Photos carry their journalism: a story is not published with a lead photo that lacks
+        # a credit or alt text, and a live story cannot swap one in. Other edits of a live
+        # story (an urgent correction) are not held up by a photo chosen before this rule.
+        photo = cleaned_data.get("lead_photo")
+        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED and (
+            self.instance._state.adding or {"status", "lead_photo"} & set(self.changed_data)
+        )
+        if photo and publishing:
+            for problem in photo.publishing_problems():
+                self.add_error("lead_photo", problem)
         if not self.instance._state.adding:
             self.check_for_conflict()
         return cleaned_data

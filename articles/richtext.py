@@ -9,6 +9,7 @@ styles, ``javascript:`` links, iframes) is removed by nh3.
 import re
 
 import nh3
+from django.urls import reverse_lazy
 from django_prose_editor.fields import ProseEditorField
 
 # Extensions of the admin's ProseMirror editor (django-prose-editor).
@@ -23,6 +24,12 @@ BODY_EDITOR_EXTENSIONS = {
     "HardBreak": True,
     "HorizontalRule": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+    # Library photos in the body: "Browse…" opens the photo library's picker, which stores
+    # the photo's id in data-file. Readers get the photo's renditions, caption and credit,
+    # rendered from that id (see BodyHTML); an image without a library id is never shown.
+    "Figure": {"pickerUrl": reverse_lazy("admin:articles_photo_picker")},
+    "Image": True,
+    "Caption": True,
 }
 
 _cleaner = nh3.Cleaner(
@@ -40,19 +47,53 @@ _cleaner = nh3.Cleaner(
         "blockquote",
         "br",
         "hr",
+        "figure",
+        "figcaption",
+        "img",
     },
-    attributes={"a": {"href", "title"}, "ol": {"start"}},
+    attributes={
+        "a": {"href", "title"},
+        "ol": {"start"},
+        "img": {"src", "alt", "data-file"},
+    },
     url_schemes={"http", "https", "mailto", "tel"},
     link_rel="noopener noreferrer",
     strip_comments=True,
 )
+
+# A library photo placed in the body by the editor's Figure extension.
+BODY_PHOTO = re.compile(r"<figure>(?P<inner>.*?)</figure>", re.DOTALL)
+BODY_PHOTO_ID = re.compile(r'<img [^>]*\bdata-file="(?P<id>\d+)"')
+BODY_PHOTO_CAPTION = re.compile(r"<figcaption>(?P<caption>.*?)</figcaption>", re.DOTALL)
+BODY_IMAGE = re.compile(r"<img\b[^>]*>")
+# Only library photos may be embedded: an <img> without a photo id (pasted by URL) goes.
+_IMAGE_WITHOUT_PHOTO = re.compile(r'<img\b(?![^>]*\bdata-file="\d+")[^>]*>')
+
+
+def body_photo_ids(html):
+    """The ids of the library photos a body embeds."""
+    return {int(match["id"]) for match in BODY_PHOTO_ID.finditer(html or "")}
+
+
+class BodyHTML(str):
+    """A stored body together with the photos it embeds, fetched by
+    ``ArticleQuerySet.for_detail()``, so the ``richtext`` filter can render them without a
+    query or any image processing."""
+
+    photos: dict
+
+    def __new__(cls, html, photos):
+        value = super().__new__(cls, html)
+        value.photos = photos
+        return value
+
 
 _EMPTY_DOCUMENT = re.compile(r"^\s*(<p>\s*(<br>)?\s*</p>\s*)*$")
 
 
 def sanitize_html(html):
     """Return ``html`` reduced to the tags and attributes the body editor can produce."""
-    cleaned = _cleaner.clean(html or "")
+    cleaned = _IMAGE_WITHOUT_PHOTO.sub("", _cleaner.clean(html or ""))
     # The editor always submits at least one empty paragraph; an empty body is "".
     return "" if _EMPTY_DOCUMENT.match(cleaned) else cleaned
 

@@ -31,6 +31,10 @@ WRITER = {
         "view_author",
         "view_correction",
         "view_auditentry",
+        "add_galleryphoto",
+        "change_galleryphoto",
+        "delete_galleryphoto",
+        "view_galleryphoto",
     ],
     "taggit": ["add_tag", "view_tag"],
 }

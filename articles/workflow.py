@@ -246,6 +246,8 @@ def publish(article, user, at=None):
         raise WorkflowError(f"“{article}” is already live.")
     at = at or timezone.now()
     _check_embargo(article, at)
+    if article.lead_photo and (problems := article.lead_photo.publishing_problems()):
+        raise WorkflowError(f"“{article}” cannot be published yet. " + " ".join(problems))
     comment = "Scheduled" if at > timezone.now() else "Published"
     with revision(user, comment):
         article.status = Article.Status.PUBLISHED

@@ -7,36 +7,11 @@ from django.utils import timezone
 from articles.models import Article, Photo
 
 from .factories import image_file, make_article, make_author, make_photo, make_section
+from .workflow_helpers import add_form as article_form
 
 pytestmark = pytest.mark.django_db
 
 ADD_ARTICLE = reverse("admin:articles_article_add")
-
-
-def article_form(section, *, authors=(), **overrides):
-    data = {
-        "kicker": "",
-        "headline": "Harbor dredging begins",
-        "slug": "harbor-dredging-begins",
-        "dek": "Two years of work start on Monday.",
-        "dateline": "PORT ALDREN",
-        "section": section.pk,
-        "body": "<p>Crews began work on Monday.</p>",
-        "lead_photo": "",
-        "lead_photo_caption": "",
-        "tags": ["harbor", "budget"],
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "bylines-TOTAL_FORMS": str(len(authors)),
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-    }
-    for index, author in enumerate(authors):
-        data[f"bylines-{index}-author"] = author.pk
-        data[f"bylines-{index}-order"] = index
-    return data | overrides
 
 
 def test_writer_can_save_a_draft_and_submit_it_for_review(writer_client):

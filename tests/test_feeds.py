@@ -184,6 +184,6 @@ def test_feed_query_count_does_not_grow_with_stories(client, django_assert_num_q
             lead_photo=make_photo(),
         )
     client.get("/section/busy/rss/")
-    # section; stories (+section, photo); bylines; tags.
-    with django_assert_num_queries(4):
+    # section; stories (+section, photo); bylines; photo renditions; tags.
+    with django_assert_num_queries(5):
         client.get("/section/busy/rss/")

@@ -163,6 +163,6 @@ def test_homepage_query_count_does_not_grow_with_stories(
     )
     assert client.get("/").status_code == 200  # fills the site-wide caches
     # zones (+section); pins; one back-fill id query per zone (3); latest and most-read ids;
-    # the chosen stories (+section, photo); their bylines.
-    with django_assert_num_queries(8):
+    # the chosen stories (+section, photo); their bylines; their photos' renditions.
+    with django_assert_num_queries(9):
         assert client.get("/").status_code == 200

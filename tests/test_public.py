@@ -220,9 +220,9 @@ def test_article_query_count_does_not_grow_with_authors_or_tags(
         make_article(section=section, authors=authors, tags=tags, lead_photo=make_photo())
     article = make_article(section=section, lead_photo=make_photo(), authors=authors, tags=tags)
     warm(client, article.url)
-    # article (+section, photo); bylines; tags; corrections; related (+section, photo);
-    # their bylines; most read.
-    with django_assert_num_queries(7):
+    # article (+section, photo); bylines; lead renditions; tags; corrections; gallery;
+    # related (+section, photo); their bylines; their renditions; most read.
+    with django_assert_num_queries(10):
         assert client.get(article.url).status_code == 200
 
 
@@ -247,8 +247,9 @@ def test_listing_query_count_does_not_grow_with_stories(
         "search": "/search/?q=ferry",
     }[kind]
     warm(client, url)
-    # the subject (not for search); count; page of stories (+section, photo); bylines.
-    with django_assert_num_queries(3 if kind == "search" else 4):
+    # the subject (not for search); count; page of stories (+section, photo); bylines;
+    # photo renditions.
+    with django_assert_num_queries(4 if kind == "search" else 5):
         assert client.get(url).status_code == 200
 
 

@@ -72,7 +72,7 @@ def test_article_jsonld_is_a_complete_news_article(client, settings, article):
     assert data["articleSection"] == article.section.name
     assert sorted(data["keywords"]) == ["budget", "harbor"]
     image = data["image"][0]
-    assert image["url"].startswith(settings.SITE_URL + "/media/photos/")
+    assert image["url"].startswith(settings.SITE_URL + "/media/renditions/")
     assert image["creditText"] == "Reuters/Jane Doe" and image["caption"] == "Council members vote."
     assert data["mainEntityOfPage"]["@id"] == settings.SITE_URL + article.url
 
@@ -91,7 +91,7 @@ def test_article_has_canonical_description_robots_opengraph_and_twitter(client, 
     assert "max-image-preview:large" in head.meta["robots"][0]
     assert head.meta["og:type"] == ["article"]
     assert head.meta["og:title"] == [article.headline]
-    assert head.meta["og:image"][0].startswith(settings.SITE_URL + "/media/photos/")
+    assert head.meta["og:image"][0].startswith(settings.SITE_URL + "/media/renditions/")
     assert head.meta["og:image:alt"] == [article.lead_photo.alt_text]
     assert head.meta["twitter:card"] == ["summary_large_image"]
     assert sorted(head.meta["article:tag"]) == ["budget", "harbor"]

@@ -11,7 +11,7 @@ from articles import workflow
 from articles.models import Article, AuditEntry
 
 from .factories import make_article, make_author, make_section, make_staff
-from .workflow_helpers import change_url, form_data, transition_url
+from .workflow_helpers import add_form, change_url, form_data, transition_url
 
 pytestmark = pytest.mark.django_db
 
@@ -27,30 +27,6 @@ def actions_of(article):
     )
 
 
-def new_story_data(section, **overrides):
-    return {
-        "kicker": "",
-        "headline": "Ferry fares rise in March",
-        "slug": "ferry-fares-rise-in-march",
-        "dek": "The port authority blames fuel costs.",
-        "dateline": "PORT ALDREN",
-        "section": section.pk,
-        "body": "<p>Fares rise by 40 cents.</p>",
-        "lead_photo": "",
-        "lead_photo_caption": "",
-        "tags": ["ferries"],
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "embargo_until_0": "",
-        "embargo_until_1": "",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-    } | overrides
-
-
 def draft(**overrides):
     return make_article(**({"status": Article.Status.DRAFT, "published_at": None} | overrides))
 
@@ -59,7 +35,7 @@ def draft(**overrides):
 
 
 def test_writer_drafts_then_submits_with_the_button_and_both_are_audited(writer, writer_client):
-    response = writer_client.post(ADD_ARTICLE, new_story_data(make_section()))
+    response = writer_client.post(ADD_ARTICLE, add_form(make_section()))
     assert response.status_code == 302
     article = Article.objects.get()
     assert article.state == Article.State.DRAFT

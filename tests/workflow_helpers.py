@@ -10,6 +10,39 @@ from articles.models import Article
 from articles.roles import sync_groups
 
 
+def add_form(section, *, authors=(), **overrides):
+    """The admin's "add article" form as a browser posts it."""
+    data = {
+        "kicker": "",
+        "headline": "Harbor dredging begins",
+        "slug": "harbor-dredging-begins",
+        "dek": "Two years of work start on Monday.",
+        "dateline": "PORT ALDREN",
+        "section": section.pk,
+        "body": "<p>Crews began work on Monday.</p>",
+        "lead_photo": "",
+        "lead_photo_caption": "",
+        "tags": ["harbor", "budget"],
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "embargo_until_0": "",
+        "embargo_until_1": "",
+        "bylines-TOTAL_FORMS": str(len(authors)),
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+        "gallery_items-TOTAL_FORMS": "0",
+        "gallery_items-INITIAL_FORMS": "0",
+        "gallery_items-MIN_NUM_FORMS": "0",
+        "gallery_items-MAX_NUM_FORMS": "1000",
+    }
+    for index, author in enumerate(authors):
+        data[f"bylines-{index}-author"] = author.pk
+        data[f"bylines-{index}-order"] = index
+    return data | overrides
+
+
 def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
@@ -54,6 +87,10 @@ def form_data(article, *, corrections=(), **overrides):
         "bylines-INITIAL_FORMS": str(len(bylines)),
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
+        "gallery_items-TOTAL_FORMS": "0",
+        "gallery_items-INITIAL_FORMS": "0",
+        "gallery_items-MIN_NUM_FORMS": "0",
+        "gallery_items-MAX_NUM_FORMS": "1000",
     }
     for index, byline in enumerate(bylines):
         data[f"bylines-{index}-id"] = byline.pk

@@ -55,12 +55,13 @@ def article_jsonld(context, article):
         data["dateline"] = article.dateline
     if article.lead_photo:
         photo = article.lead_photo
+        image = photo.share_image()
         data["image"] = [
             {
                 "@type": "ImageObject",
-                "url": absolute(photo.image.url),
-                "width": photo.width,
-                "height": photo.height,
+                "url": absolute(image.url),
+                "width": image.width,
+                "height": image.height,
                 "caption": article.caption,
                 "creditText": photo.credit,
             }

@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from articles.demo import draw_illustration
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# seed_demo recreates the groups and homepage zones that a flush of the database removes.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def demo_login(username):
