@@ -100,13 +100,14 @@ def compose_homepage(most_read_ids=()):
                 used.add(article_id)
         layout_ids.append(ids)
 
+    # "Most read" takes its stories before "Latest", which shows whatever else is new.
+    # Until readership figures exist, both show the newest stories not yet on the page.
     extra_ids = list(
         public.exclude(pk__in=used).values_list("pk", flat=True)[: LATEST_COUNT + MOST_READ_COUNT]
     )
-    latest_ids = extra_ids[:LATEST_COUNT]
-    # Until readership figures exist, "most read" shows the next newest stories.
-    most_read_ids = [pk for pk in most_read_ids if pk not in used and pk not in latest_ids]
-    most_read_ids = (most_read_ids or extra_ids[LATEST_COUNT:])[:MOST_READ_COUNT]
+    ranked = [pk for pk in most_read_ids if pk not in used][:MOST_READ_COUNT]
+    most_read_ids = ranked or extra_ids[LATEST_COUNT:]
+    latest_ids = [pk for pk in extra_ids if pk not in most_read_ids][:LATEST_COUNT]
 
     wanted = {pk for ids in layout_ids for pk in ids} | set(latest_ids) | set(most_read_ids)
     articles = Article.objects.published().for_listing().in_bulk(wanted)

@@ -25,7 +25,8 @@ class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        homepage = compose_homepage(most_read_ids=analytics.most_read_ids(limit=10))
+        # Ranked well past the five shown: the most read are often on the page already.
+        homepage = compose_homepage(most_read_ids=analytics.most_read_ids(limit=30))
         return super().get_context_data(homepage=homepage, **kwargs)
 
 

@@ -166,3 +166,20 @@ def test_homepage_query_count_does_not_grow_with_stories(
     # the chosen stories (+section, photo); their bylines; their photos' renditions.
     with django_assert_num_queries(9):
         assert client.get("/").status_code == 200
+
+
+def test_most_read_shows_the_most_read_stories_not_already_on_the_page(client, zones):
+    from articles import analytics
+
+    stories = [make_article(section=zones["section"], published_at=hours_ago(n)) for n in range(20)]
+    on_page, popular_older = stories[0], stories[-1]
+    for story, views in ((on_page, 50), (popular_older, 30)):
+        for _ in range(views):
+            analytics.record_view(story.pk, "(direct)")
+    page = compose_homepage(most_read_ids=analytics.most_read_ids(limit=30))
+    assert page.most_read[0] == popular_older
+    assert on_page not in page.most_read  # it leads the page already
+    assert popular_older not in page.latest
+    html = client.get("/").content.decode()
+    most_read = html.split('id="most-read-heading"', 1)[1].split("</section>", 1)[0]
+    assert popular_older.headline in most_read
