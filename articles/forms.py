@@ -94,21 +94,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = [
-            "kicker",
-            "headline",
-            "slug",
-            "dek",
-            "dateline",
-            "section",
-            "body",
-            "lead_photo",
-            "lead_photo_caption",
-            "tags",
-            "status",
-            "published_at",
-            "embargo_until",
-        ]
+        fields = [*revisions.CONTENT_FIELDS, "tags", "status", "published_at", "embargo_until"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
