@@ -540,7 +540,10 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .editable_by(request.user)
             .with_state()
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                "lead_photo__renditions",  # list thumbnails from renditions, not originals
+            )
         )
 
     def has_change_permission(self, request, obj=None):

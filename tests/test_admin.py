@@ -209,3 +209,10 @@ def test_groups_are_created_by_migration():
     editor = Group.objects.get(name="Editor")
     assert not writer.permissions.filter(codename="publish_article").exists()
     assert editor.permissions.filter(codename="publish_article").exists()
+
+
+def test_article_list_thumbnails_are_small_renditions_not_originals(editor_client):
+    make_article(lead_photo=make_photo(image=image_file(size=(1600, 1000))))
+    html = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    thumb = html.split('class="admin-thumb"', 1)[0].rsplit("<img", 1)[1]
+    assert "/media/renditions/" in thumb and "/media/photos/" not in thumb
