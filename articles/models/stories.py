@@ -1,0 +1,490 @@
+"""Stories: sections, authors, articles with their bylines, tags and galleries."""
+
+import reversion
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Now
+from django.db.models.query import ModelIterable
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from ..richtext import BodyHTML, RichTextField, body_photo_ids, sanitize_html
+from .photos import Photo
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(
+        blank=True,
+        help_text="One or two sentences shown on the section's page and in search results.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections are listed in the navigation from the lowest number up."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(
+        max_length=120, blank=True, help_text="The author's role, e.g. “City Hall reporter”."
+    )
+    bio = models.TextField(blank=True, help_text="Shown on the author's page. Plain text.")
+    portrait = models.ImageField(upload_to="authors/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The staff account that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class WithBodyPhotosIterable(ModelIterable):
+    """Articles whose ``body`` carries the library photos it embeds (a ``BodyHTML``), fetched
+    with their renditions in two queries for all the articles together."""
+
+    def __iter__(self):
+        articles = list(super().__iter__())
+        ids = set().union(*(body_photo_ids(article.body) for article in articles))
+        if ids:
+            photos = Photo.objects.with_renditions().in_bulk(ids)
+            for article in articles:
+                article.body = BodyHTML(article.body, photos)
+        yield from articles
+
+
+class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # update() bypasses field code; keep the body sanitised on this path too.
+        if isinstance(kwargs.get("body"), str):
+            kwargs["body"] = sanitize_html(kwargs["body"])
+        return super().update(**kwargs)
+
+    def published(self):
+        """Stories a reader may see: status published, publish time and any embargo passed,
+        not in the trash.
+
+        This is the one visibility rule. A future publish time makes a story scheduled; it goes
+        live by itself when the time passes, with no job to run. The embargo is checked here
+        too, so a story saved around the admin's checks still cannot appear before it.
+        """
+        now = timezone.now()
+        return self.filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+            trashed_at__isnull=True,
+        )
+
+    def not_trashed(self):
+        """Stories outside the trash, whatever their status."""
+        return self.filter(trashed_at__isnull=True)
+
+    def trashed(self):
+        """Stories in the trash, which can still be restored until they are purged."""
+        return self.filter(trashed_at__isnull=False)
+
+    def with_go_live(self):
+        """Annotate ``go_live_at``: when a published story becomes visible (its publish time,
+        or its embargo if that is later)."""
+        return self.annotate(
+            go_live_at=Greatest("published_at", Coalesce("embargo_until", "published_at"))
+        )
+
+    def scheduled(self):
+        """Published stories whose publish time or embargo is still ahead, soonest first."""
+        return (
+            self.not_trashed()
+            .filter(status=Article.Status.PUBLISHED)
+            .with_go_live()
+            .filter(go_live_at__gt=timezone.now())
+            .order_by("go_live_at", "pk")
+        )
+
+    def with_state(self):
+        """Annotate ``workflow_state`` with the derived state editors speak of (see
+        ``Article.State``), so the admin can filter and sort by it in SQL."""
+        published = Q(status=Article.Status.PUBLISHED)
+        waiting = Q(published_at__gt=Now()) | Q(embargo_until__gt=Now())
+        return self.annotate(
+            workflow_state=Case(
+                When(trashed_at__isnull=False, then=Value(Article.State.TRASHED)),
+                When(published & waiting, then=Value(Article.State.SCHEDULED)),
+                When(published, then=Value(Article.State.LIVE)),
+                When(status=Article.Status.REVIEW, then=Value(Article.State.REVIEW)),
+                When(status=Article.Status.UNPUBLISHED, then=Value(Article.State.UNPUBLISHED)),
+                default=Value(Article.State.DRAFT),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_state(self, state):
+        """Stories in one derived state (``Article.State``)."""
+        return self.with_state().filter(workflow_state=state)
+
+    def editable_by(self, user):
+        """Stories this user may edit: all of them for editors, their own for writers (those
+        they created or carry their byline)."""
+        if user.has_perm("articles.edit_any_article"):
+            return self
+        bylined = Byline.objects.filter(author__user=user).values("article")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+    def for_listing(self):
+        """What a story card shows: section, lead photo and ordered bylines, in a fixed number
+        of queries whatever the number of stories."""
+        return self.select_related("section", "lead_photo").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "lead_photo__renditions",
+        )
+
+    def related_to(self, article):
+        """Stories sharing the most tags with ``article``, then its section's newest."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        return (
+            self.exclude(pk=article.pk)
+            .filter(models.Q(tags__in=tag_ids) | models.Q(section_id=article.section_id))
+            .annotate(shared_tags=models.Count("tags", filter=models.Q(tags__in=tag_ids)))
+            .order_by("-shared_tags", "-published_at")
+        )
+
+    def for_detail(self):
+        """Everything the article page shows, in a fixed number of queries: with a gallery
+        and with photos embedded in the body, two more each, whatever their number."""
+        queryset = self.for_listing().prefetch_related(
+            "tags",
+            "corrections",
+            Prefetch(
+                "gallery_items",
+                queryset=GalleryPhoto.objects.select_related("photo").prefetch_related(
+                    "photo__renditions"
+                ),
+            ),
+        )
+        queryset._iterable_class = WithBodyPhotosIterable
+        return queryset
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    class State(models.TextChoices):
+        """The state editors speak of, derived from status, times and the trash."""
+
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        TRASHED = "trashed", "Trashed"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The readable part of the story's address. Made from the headline.",
+    )
+    kicker = models.CharField(
+        max_length=60, blank=True, help_text="A short label above the headline, e.g. “Analysis”."
+    )
+    dek = models.TextField(
+        "dek",
+        max_length=400,
+        blank=True,
+        help_text="The sub-headline: one or two sentences that sell the story. Also used as the "
+        "description for search engines and social cards.",
+    )
+    dateline = models.CharField(
+        max_length=100, blank=True, help_text="Where the story was reported, e.g. “PORT ALDREN”."
+    )
+    body = RichTextField(blank=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+    lead_photo = models.ForeignKey(
+        Photo,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_articles",
+        help_text="Shown at the top of the story and on its cards.",
+    )
+    lead_photo_caption = models.TextField(
+        blank=True, help_text="Replaces the photo's own caption in this story only."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="Readers see the story once it is published and this time has passed. "
+        "A time in the future schedules it. Left empty, publishing uses the current time.",
+    )
+    embargo_until = models.DateTimeField(
+        "embargo",
+        null=True,
+        blank=True,
+        help_text="Optional. The story cannot be published before this time, whatever its "
+        "publish time says: the server refuses it and readers cannot see it before then.",
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    trashed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="When the story was moved to the trash. Trashed stories are hidden from "
+        "readers and purged after 30 days.",
+    )
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Bumped by every save through the admin and the workflow functions; a save that started
+    # from an older number is refused instead of overwriting someone else's changes.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept current by articles.search on PostgreSQL (GIN-indexed there); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish stories"),
+            ("edit_any_article", "Can edit other people's stories"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_order"),
+            models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_order"
+            ),
+            models.Index(fields=["-updated_at"], name="article_recently_edited"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED:
+            if self.published_at is None:
+                self.published_at = timezone.now()
+            if self.first_published_at is None:
+                self.first_published_at = self.published_at
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and not getattr(self, "_version_claimed", False):
+            # A save outside ``workflow.save_checked`` (a script, a command) still moves the
+            # version on, so an edit form opened before it is refused instead of undoing it.
+            Article.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
+            self.version = Article.objects.values_list("version", flat=True).get(pk=self.pk)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @cached_property
+    def url(self):
+        """The story's address, worked out once per object: cards and feeds use it often."""
+        return self.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        if self.lead_photo_caption and not self.lead_photo_id:
+            raise ValidationError({"lead_photo_caption": "Choose a lead photo for this caption."})
+        embargo_error = self.embargo_error()
+        if embargo_error:
+            raise ValidationError({"published_at": embargo_error})
+
+    def embargo_error(self, publish_at=None):
+        """Why publishing at ``publish_at`` (default: the publish time, or now) would break the
+        embargo, or an empty string when it would not."""
+        if self.status != self.Status.PUBLISHED or not self.embargo_until:
+            return ""
+        publish_at = publish_at or self.published_at or timezone.now()
+        if publish_at >= self.embargo_until:
+            return ""
+        embargo = timezone.localtime(self.embargo_until).strftime("%B %-d, %Y, %-I:%M %p %Z")
+        return (
+            f"This story is under embargo until {embargo}. Set the publish time to the embargo "
+            "or later."
+        )
+
+    @property
+    def is_live(self):
+        """The same answer as ``published()``, for one story already in memory."""
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.trashed_at is None
+            and self.published_at is not None
+            and self.published_at <= now
+            and (self.embargo_until is None or self.embargo_until <= now)
+        )
+
+    @property
+    def is_trashed(self):
+        return self.trashed_at is not None
+
+    @property
+    def state(self):
+        """The derived state (``Article.State``); ``with_state()`` computes the same in SQL."""
+        if self.is_trashed:
+            return self.State.TRASHED
+        if self.status == self.Status.PUBLISHED:
+            return self.State.LIVE if self.is_live else self.State.SCHEDULED
+        return self.State(self.status)
+
+    @property
+    def state_label(self):
+        """Draft / In review / Scheduled / Live / Unpublished / Trashed, as editors speak."""
+        return self.state.label
+
+    @property
+    def go_live_time(self):
+        """When a published story becomes visible: its publish time or a later embargo."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return None
+        return max(self.published_at, self.embargo_until or self.published_at)
+
+    @property
+    def date_modified(self):
+        """When readers last saw the story change: the latest of its publication, its last
+        editorial update and its last correction or update note. For JSON-LD ``dateModified``;
+        uses the ``corrections`` prefetch of ``for_detail()``."""
+        corrections = list(self.corrections.all())
+        times = [self.published_at, self.updated_at if self.first_published_at else None]
+        times += [correction.created_at for correction in corrections]
+        times = [time for time in times if time is not None]
+        return max(times) if times else None
+
+    @property
+    def byline_authors(self):
+        """Authors in byline order; uses the prefetch of ``for_listing()`` when present."""
+        return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def caption(self):
+        """The caption for the lead photo in this story."""
+        if self.lead_photo_caption:
+            return self.lead_photo_caption
+        return self.lead_photo.caption if self.lead_photo else ""
+
+    @property
+    def was_updated(self):
+        """True when the story was edited noticeably after it was first published."""
+        if not (self.first_published_at and self.updated_at):
+            return False
+        return (self.updated_at - self.published_at).total_seconds() > 15 * 60
+
+
+class Byline(models.Model):
+    """An author credited on a story, in the order the byline names them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_byline"),
+        ]
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_articles")]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag"),
+        ]
+
+
+class GalleryPhoto(models.Model):
+    """A library photo placed in a story's gallery, in order, with an optional caption for
+    this story. The credit always comes from the photo."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="gallery_items")
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="gallery_placements")
+    order = models.PositiveSmallIntegerField(default=0)
+    caption = models.TextField(
+        blank=True, help_text="Replaces the photo's own caption in this story's gallery only."
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "gallery photo"
+
+    def __str__(self):
+        return f"{self.photo} in {self.article}"
+
+    @property
+    def display_caption(self):
+        return self.caption or self.photo.caption
+
+
+# revision of it with its bylines and tags; see ``articles.revisions``.
+reversion.register(Article, follow=["bylines", "taggedarticle_set"])
+reversion.register(Byline)
+reversion.register(TaggedArticle)
