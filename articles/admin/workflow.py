@@ -1,0 +1,35 @@
+"""The audit trail, read-only."""
+
+from django.contrib import admin
+
+from ..models import (
+    Article,
+    AuditEntry,
+)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The newsroom's audit trail: read-only."""
+
+    list_display = ["at", "action", "headline", "user", "note"]
+    list_filter = ["action", "at"]
+    search_fields = ["headline", "note", "user__username"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("articles.edit_any_article"):
+            return queryset
+        # Writers see the trail of their own stories only.
+        return queryset.filter(article__in=Article.objects.editable_by(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
