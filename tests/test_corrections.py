@@ -2,7 +2,9 @@
 corrections page, dated, audited; and the trash purge command."""
 
 import io
-from datetime import timedelta
+import json
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -108,3 +110,18 @@ def test_purge_trash_deletes_only_old_trash_and_dry_run_deletes_nothing(editor):
     assert set(Article.objects.values_list("pk", flat=True)) == {recent.pk, kept.pk}
     purged = AuditEntry.objects.get(action="purged")
     assert (purged.article, purged.headline) == (None, "Old trash")
+
+
+def test_a_correction_moves_the_storys_date_modified_for_search_engines(editor_client, reader):
+    article = make_article(published_at=timezone.now() - timedelta(days=2))
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    data = form_data(article, corrections=[("update", "The council will vote again on Friday.")])
+    assert editor_client.post(change_url(article), data).status_code == 302
+    correction = Correction.objects.get()
+    # Only the correction is new: the story's own last edit is two days old again.
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    html = reader.get(article.url).content.decode()
+    jsonld = json.loads(re.search(r'application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    modified = datetime.fromisoformat(jsonld["dateModified"])
+    assert abs(modified - correction.created_at) < timedelta(seconds=1)
+    assert modified > article.published_at + timedelta(days=1)

@@ -31,7 +31,7 @@ def article_jsonld(context, article):
         "headline": article.headline[:110],
         "description": article.dek or article.headline,
         "datePublished": article.published_at,
-        "dateModified": getattr(article, "date_modified", None) or article.updated_at,
+        "dateModified": article.date_modified,
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
             for author in article.byline_authors
