@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import signals
+        from . import caching, signals
 
         signals.connect()
+        caching.connect()

@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
+from . import caching
 from .homepage import compose_homepage
 from .models import Article, Author, Section
 
@@ -13,13 +16,42 @@ PAGE_SIZE = 20
 RELATED_COUNT = 4
 MOST_READ_COUNT = 5
 SEARCH_MAX_LENGTH = 200
+LISTING_MAX_STORIES = 10_000
 
 
 class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(homepage=compose_homepage(), **kwargs)
+        # The homepage's stories are "the newest and pinned stories": the list key covers them.
+        caching.add_keys(self.request, {caching.LIST_KEY})
+        return super().get_context_data(
+            # Composed only if the template's cached fragment is missing or out of date.
+            homepage=SimpleLazyObject(compose_homepage),
+            fragment=fragment_context(list=caching.LIST_KEY, site=caching.SITE_KEY),
+            **kwargs,
+        )
+
+
+class StoryOnDemand(SimpleLazyObject):
+    """The article page's story: the few columns read around the cached fragments come from
+    one small query; the whole story with its relations (``for_detail()``) loads only when a
+    fragment has to be rendered."""
+
+    LIGHT_FIELDS = ("pk", "id", "slug", "headline", "dek", "section_id", "lead_photo_id")
+
+    def __init__(self, light):
+        self.__dict__["_light"] = light
+        super().__init__(lambda: Article.objects.for_detail().get(pk=light.pk))
+
+    def __getattr__(self, name):
+        if name in StoryOnDemand.LIGHT_FIELDS:
+            return getattr(self.__dict__["_light"], name)
+        return super().__getattr__(name)
+
+    @property
+    def url(self):
+        return self.__dict__["_light"].url
 
 
 class ArticleDetailView(DetailView):
@@ -28,24 +60,61 @@ class ArticleDetailView(DetailView):
 
     def get_object(self, queryset=None):
         # Drafts and scheduled stories are 404, never 403: readers must not learn they exist.
-        return get_object_or_404(Article.objects.published().for_detail(), pk=self.kwargs["pk"])
+        # One small query decides 404, redirect or render.
+        return get_object_or_404(
+            Article.objects.published().only(*StoryOnDemand.LIGHT_FIELDS[1:]),
+            pk=self.kwargs["pk"],
+        )
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object.slug != kwargs["slug"]:
-            return redirect(self.object, permanent=True)
+        light = self.get_object()
+        if light.slug != kwargs["slug"]:
+            return redirect(light, permanent=True)
+        self.object = StoryOnDemand(light)
+        keys = {caching.article_key(light.pk), caching.section_key(light.section_id)}
+        if light.lead_photo_id:
+            keys.add(caching.photo_key(light.lead_photo_id))
+        caching.add_keys(request, keys)
+        # The rails (related, most read) follow the newest stories; a CDN may lag on them.
+        caching.add_keys(request, {caching.LIST_KEY}, header=False)
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         published = Article.objects.published()
+        article = self.object
         return super().get_context_data(
-            related=published.related_to(self.object).for_listing()[:RELATED_COUNT],
+            related=SimpleLazyObject(
+                lambda: list(published.related_to(article).for_listing()[:RELATED_COUNT])
+            ),
             # Until readership figures exist, "most read" shows the newest other stories.
-            most_read=published.exclude(pk=self.object.pk)
+            most_read=published.exclude(pk=article.pk)
             .only("pk", "slug", "headline", "published_at")
             .newest_first()[:MOST_READ_COUNT],
+            fragment=fragment_context(
+                story=caching.article_key(article.pk), list=caching.LIST_KEY, site=caching.SITE_KEY
+            ),
             **kwargs,
         )
+
+
+def fragment_context(**keys):
+    """What the templates' {% cache %} tags vary on: the generation of each named key, and
+    ``seconds``, a lifetime that ends before the next scheduled story goes live."""
+    generations = caching.fragment_generations(*keys.values())
+    return {
+        "seconds": caching.cache_seconds(settings.FRAGMENT_CACHE_SECONDS),
+        **{name: generations[key] for name, key in keys.items()},
+    }
+
+
+class CappedPaginator(Paginator):
+    """Counts at most LISTING_MAX_STORIES: a section of a big archive is not counted row by
+    row on every visit (the count stays a bounded index scan at a million stories). Older
+    stories remain reachable through the sitemaps and search."""
+
+    @cached_property
+    def count(self):
+        return self.object_list[:LISTING_MAX_STORIES].count()
 
 
 class StoryListView(ListView):
@@ -61,18 +130,26 @@ class StoryListView(ListView):
         self.subject = self.get_subject()
         return self.filter_stories(Article.objects.published()).for_listing().newest_first()
 
+    paginator_class = CappedPaginator
+    subject_key = None
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             subject=self.subject,
             kind=self.kind,
             feeds=feed_links(self.feed_name, self.subject.slug, str(self.subject)),
             **kwargs,
         )
+        # The subject's key changes with any of its stories; the cards name the rest.
+        keys = {self.subject_key(self.subject.pk), *caching.keys_for_stories(context["articles"])}
+        caching.add_keys(self.request, keys)
+        return context
 
 
 class SectionView(StoryListView):
     feed_name = "section"
     kind = "Section"
+    subject_key = staticmethod(caching.section_key)
 
     def get_subject(self):
         return get_object_or_404(Section, slug=self.kwargs["slug"])
@@ -84,6 +161,7 @@ class SectionView(StoryListView):
 class TagView(StoryListView):
     feed_name = "tag"
     kind = "Topic"
+    subject_key = staticmethod(caching.tag_key)
 
     def get_subject(self):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
@@ -96,6 +174,7 @@ class AuthorView(StoryListView):
     template_name = "articles/author.html"
     feed_name = "author"
     kind = "Author"
+    subject_key = staticmethod(caching.author_key)
 
     def get_subject(self):
         return get_object_or_404(Author, slug=self.kwargs["slug"])
@@ -120,8 +199,14 @@ class SearchView(ListView):
             match &= Q(headline__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
         return Article.objects.published().filter(match).for_listing().newest_first()
 
+    paginator_class = CappedPaginator
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        context = super().get_context_data(query=self.query, **kwargs)
+        caching.add_keys(
+            self.request, {caching.LIST_KEY, *caching.keys_for_stories(context["articles"])}
+        )
+        return context
 
 
 def feed_links(kind, slug=None, title=""):
