@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
