@@ -53,6 +53,18 @@ class StoryOnDemand(SimpleLazyObject):
     def url(self):
         return self.__dict__["_light"].url
 
+    @property
+    def __class__(self):
+        # isinstance() checks (templates make some) must not load the story either.
+        return type(self.__dict__["_light"])
+
+    def __bool__(self):
+        return True  # it exists: the small query said so
+
+    def __getitem__(self, key):
+        # Templates try item lookup first; a story has none (and must not load for it).
+        raise TypeError("not subscriptable")
+
 
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"

@@ -332,10 +332,16 @@ class Command(BaseCommand):
                     credit="Newsroom/Illustration",
                 )
                 photo.image.save(
-                    f"pool-{n + 1}.jpg", ContentFile(draw_illustration(n, 960, 640)), save=True
+                    f"pool-{n + 1}.jpg", ContentFile(draw_illustration(n, 960, 640)), save=False
                 )
+                # Stored dimensions: without them Django opens the file on every load.
+                photo.width, photo.height = 960, 640
+                photo.save()
                 progress.update(n - have + 1)
             progress.finish()
+        Photo.objects.filter(title__startswith="Pool photo", width__isnull=True).update(
+            width=960, height=640
+        )
         return list(Photo.objects.values_list("pk", flat=True))
 
     def ensure_rails(self):
