@@ -103,27 +103,30 @@ def current_generations(keys):
     return {names[name]: value for name, value in found.items()}
 
 
+def _with_missing(keys, found):
+    """Give keys that have no generation yet (never bumped, or evicted) a new one. It is
+    negative, so it never looks like a change made during a render, and differs from any
+    value before an eviction, so nothing stored before it is trusted again."""
+    missing = [key for key in keys if key not in found]
+    if missing:
+        initial = -time.time_ns()
+        cache.set_many({GENERATION_PREFIX + key: initial for key in missing}, timeout=None)
+        found = {**found, **dict.fromkeys(missing, initial)}
+    return found
+
+
 def generations_for_storing(keys, started_ns):
     """Generations to store with a page rendered since ``started_ns``, or None when one of
-    its keys changed during the render (the page may hold old rows: do not keep it).
-    Keys never bumped (or evicted) start at ``started_ns``."""
+    its keys was bumped during the render (the page may hold old rows: do not keep it)."""
     found = current_generations(keys)
     if any(value > started_ns for value in found.values()):
         return None
-    missing = {GENERATION_PREFIX + key: started_ns for key in keys if key not in found}
-    if missing:
-        cache.set_many(missing, timeout=None)
-    return {**dict.fromkeys(keys, started_ns), **found}
+    return _with_missing(keys, found)
 
 
 def fragment_generations(*keys):
     """The generations for a template fragment's cache key (``{% cache %}`` vary-on values)."""
-    found = current_generations(keys)
-    now = time.time_ns()
-    missing = {GENERATION_PREFIX + key: now for key in keys if key not in found}
-    if missing:
-        cache.set_many(missing, timeout=None)
-    return {key: found.get(key, now) for key in keys}
+    return _with_missing(keys, current_generations(keys))
 
 
 def bump(keys):
@@ -235,18 +238,13 @@ class HTTPPurger:
     varnish-modules' xkey (see docs/production.md for the VCL). A proxy that does not answer
     within ``PURGER_TIMEOUT`` seconds is logged, never raised: the page is still fresh here."""
 
-    def __init__(self):
-        self.urls = settings.PURGER_URLS
-        self.header = getattr(settings, "PURGER_HEADER", "xkey-purge")
-        self.timeout = getattr(settings, "PURGER_TIMEOUT", 2)
-
     def purge(self, keys):
-        for url in self.urls:
+        for url in settings.PURGER_URLS:
             request = urllib.request.Request(  # noqa: S310 (operators configure the URLs)
-                url, method="PURGE", headers={self.header: " ".join(sorted(keys))}
+                url, method="PURGE", headers={settings.PURGER_HEADER: " ".join(sorted(keys))}
             )
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=settings.PURGER_TIMEOUT) as response:  # noqa: S310
                     response.read()
             except OSError as error:
                 logger.warning("purge of %s at %s failed: %s", sorted(keys), url, error)

@@ -406,6 +406,8 @@ class Command(BaseCommand):
     def copy_postgresql(self, first_id, count, batch):
         tables = [Article._meta.db_table, Byline._meta.db_table, TaggedArticle._meta.db_table]
         with transaction.atomic(), connection.cursor() as cursor:
+            # Check deferred foreign keys of rows made so far, so the tables can be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             saved = self.drop_indexes(cursor, tables)
