@@ -99,9 +99,13 @@ class ArticleDetailView(DetailView):
                 lambda: list(published.related_to(article).for_listing()[:RELATED_COUNT])
             ),
             # Until readership figures exist, "most read" shows the newest other stories.
-            most_read=published.exclude(pk=article.pk)
-            .only("pk", "slug", "headline", "published_at")
-            .newest_first()[:MOST_READ_COUNT],
+            most_read=SimpleLazyObject(
+                lambda: list(
+                    published.exclude(pk=article.pk)
+                    .only("pk", "slug", "headline", "published_at")
+                    .newest_first()[:MOST_READ_COUNT]
+                )
+            ),
             fragment=fragment_context(
                 story=caching.article_key(article.pk), list=caching.LIST_KEY, site=caching.SITE_KEY
             ),
