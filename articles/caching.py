@@ -79,12 +79,15 @@ def keys_for_stories(articles):
     return keys
 
 
-def add_keys(request, keys, header=True):
-    """Record what the response to ``request`` shows, for the page cache: with ``header``
-    the keys also go out in ``Surrogate-Key`` for a CDN; without, they only expire our copy."""
+def add_keys(request, keys, header=True, depend=True):
+    """Record what the response to ``request`` shows, for the page cache. ``depend``: our
+    cached copy expires when one of the keys changes; ``header``: the keys also go out in
+    ``Surrogate-Key`` for a CDN. (A listing depends on its subject's key alone, which every
+    change to its stories bumps, but names every story on it for precise purges.)"""
     if not hasattr(request, "cache_keys"):
         request.cache_keys, request.surrogate_keys = set(), set()
-    request.cache_keys.update(keys)
+    if depend:
+        request.cache_keys.update(keys)
     if header:
         request.surrogate_keys.update(keys)
 

@@ -166,8 +166,9 @@ class StoryListView(ListView):
             **kwargs,
         )
         # The subject's key changes with any of its stories; the cards name the rest.
-        keys = {self.subject_key(self.subject.pk), *caching.keys_for_stories(context["articles"])}
-        caching.add_keys(self.request, keys)
+        caching.add_keys(self.request, {self.subject_key(self.subject.pk)})
+        cards = caching.keys_for_stories(context["articles"])
+        caching.add_keys(self.request, cards, depend=False)
         return context
 
 
@@ -228,9 +229,9 @@ class SearchView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)
-        caching.add_keys(
-            self.request, {caching.LIST_KEY, *caching.keys_for_stories(context["articles"])}
-        )
+        caching.add_keys(self.request, {caching.LIST_KEY})
+        cards = caching.keys_for_stories(context["articles"])
+        caching.add_keys(self.request, cards, depend=False)
         return context
 
 
