@@ -292,15 +292,32 @@ def _tagging_changed(sender, instance, raw=False, **kwargs):
         invalidate({LIST_KEY, article_key(instance.content_object_id), tag_key(instance.tag_id)})
 
 
-def _keyed(key_function, *extra):
+def _keyed(key_function, *extra, new_is_unseen=False):
     """A receiver bumping the object's own key and ``extra`` keys (``site``: names of
-    sections, authors, tags and photos appear in cached fragments of many pages)."""
+    sections, authors and tags appear in cached fragments of many pages). With
+    ``new_is_unseen``, creating one changes no page (a new tag or author is on no story yet)."""
 
-    def receiver(sender, instance, raw=False, **kwargs):
-        if not raw:
-            invalidate({key_function(instance.pk), *extra})
+    def receiver(sender, instance, raw=False, created=False, **kwargs):
+        if raw or (created and new_is_unseen):
+            return
+        invalidate({key_function(instance.pk), *extra})
 
     return receiver
+
+
+def _photo_changed(sender, instance, raw=False, created=False, **kwargs):
+    """A new photo is on no page; an edited one (caption, credit, alt text) is on its stories,
+    their cards (sections, the lists) and nothing else."""
+    from .models import Article
+
+    if raw or created:
+        return
+    keys = {photo_key(instance.pk), LIST_KEY}
+    for pk, section_id in Article.objects.filter(lead_photo=instance).values_list(
+        "pk", "section_id"
+    ):
+        keys.update((article_key(pk), section_key(section_id)))
+    invalidate(keys)
 
 
 _receivers = []
@@ -328,9 +345,9 @@ def connect():
         (Byline, _byline_changed),
         (TaggedArticle, _tagging_changed),
         (Section, _keyed(section_key, SITE_KEY, LIST_KEY)),
-        (Author, _keyed(author_key, SITE_KEY)),
-        (Tag, _keyed(tag_key, SITE_KEY)),
-        (Photo, _keyed(photo_key, SITE_KEY)),
+        (Author, _keyed(author_key, SITE_KEY, new_is_unseen=True)),
+        (Tag, _keyed(tag_key, SITE_KEY, new_is_unseen=True)),
+        (Photo, _photo_changed),
         (SiteSettings, _keyed(lambda pk: SITE_KEY)),
         (SocialAccount, _keyed(lambda pk: SITE_KEY)),
         (HomepageZone, _keyed(lambda pk: LIST_KEY)),

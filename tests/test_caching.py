@@ -340,3 +340,15 @@ def test_the_default_purger_logs_the_keys(story, on_commit, caplog):
     caplog.set_level("INFO", logger="articles.caching")
     on_commit(story.save)
     assert f"a{story.pk}" in caplog.text
+
+
+def test_new_photos_tags_and_authors_keep_the_cached_pages(client, story, on_commit):
+    """They are on no page yet: a busy photo desk must not empty the cache."""
+    from taggit.models import Tag
+
+    client.get(story.url)
+    on_commit(lambda: (make_photo(), make_author(), Tag.objects.create(name="new", slug="new")))
+    assert client.get(story.url)["Last-Modified"] == client.get(story.url)["Last-Modified"]
+    generations = caching.current_generations([caching.SITE_KEY, caching.LIST_KEY])
+    on_commit(lambda: make_photo())
+    assert caching.current_generations([caching.SITE_KEY, caching.LIST_KEY]) == generations
