@@ -39,6 +39,9 @@ SITE_KEY = "site"
 GENERATION_PREFIX = "gen:"
 NEXT_SCHEDULED_KEY = "articles:next-scheduled"
 NO_SCHEDULED = "none"
+# A generation that expires only makes what was stored with it a miss, so none is kept
+# forever (requests for made-up addresses would otherwise fill the cache with them).
+GENERATION_SECONDS = 24 * 60 * 60
 
 
 def article_key(pk):
@@ -113,7 +116,9 @@ def _with_missing(keys, found):
     missing = [key for key in keys if key not in found]
     if missing:
         initial = -time.time_ns()
-        cache.set_many({GENERATION_PREFIX + key: initial for key in missing}, timeout=None)
+        cache.set_many(
+            {GENERATION_PREFIX + key: initial for key in missing}, timeout=GENERATION_SECONDS
+        )
         found = {**found, **dict.fromkeys(missing, initial)}
     return found
 
@@ -135,7 +140,7 @@ def fragment_generations(*keys):
 def bump(keys):
     if keys:
         now = time.time_ns()
-        cache.set_many({GENERATION_PREFIX + key: now for key in keys}, timeout=None)
+        cache.set_many({GENERATION_PREFIX + key: now for key in keys}, timeout=GENERATION_SECONDS)
 
 
 def seconds_until_next_scheduled():
