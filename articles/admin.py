@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections, models
@@ -25,6 +23,7 @@ from .models import (
     SocialAccount,
     ZonePin,
 )
+from .views import planner_estimate
 
 # Lazy, so a new name in the site settings shows without a restart.
 admin.site.site_header = lazy(lambda: f"{site_chrome()['site'].name} newsroom", str)()
@@ -140,11 +139,7 @@ class EstimatedCountPaginator(Paginator):
                     [queryset.model._meta.db_table],
                 )
                 return max(cursor.fetchone()[0], 0)
-            sql, params = queryset.order_by().values("pk").query.sql_with_params()
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-            plan = json.loads(plan) if isinstance(plan, str) else plan
-            return int(plan[0]["Plan"]["Plan Rows"])
+        return planner_estimate(queryset)
 
 
 class AuthorFilter(admin.SimpleListFilter):

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import InvalidCacheBackendError, caches
@@ -189,6 +191,29 @@ class CappedPaginator(Paginator):
         return self.object_list.order_by()[:LISTING_MAX_STORIES].count()
 
 
+class SearchPaginator(CappedPaginator):
+    """On PostgreSQL a common word matches a large share of a big archive, and counting even
+    the first thousand matches parses every candidate story's text: when the planner expects
+    more than LISTING_MAX_STORIES matches, the count is that cap without reading a row."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if connection.vendor == "postgresql" and planner_estimate(queryset) > LISTING_MAX_STORIES:
+            return LISTING_MAX_STORIES
+        return super().count
+
+
+def planner_estimate(queryset):
+    """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows read)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 class StoryListView(ListView):
     """A paginated list of public stories under a heading; pages past the end are 404."""
 
@@ -282,7 +307,7 @@ class SearchView(ListView):
             stories = stories.filter(match)
         return stories.for_listing().newest_first()
 
-    paginator_class = CappedPaginator
+    paginator_class = SearchPaginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)
