@@ -3,6 +3,7 @@ import json
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import InvalidCacheBackendError, caches
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
@@ -206,7 +207,10 @@ class SearchPaginator(CappedPaginator):
 
 def planner_estimate(queryset):
     """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows read)."""
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -1,6 +1,7 @@
 """What an anonymous reader sees: article, section, tag, author and search pages."""
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
@@ -249,8 +250,10 @@ def test_listing_query_count_does_not_grow_with_stories(
     }[kind]
     warm(client, url)
     # the subject (not for search); for tags and authors the ids of their newest stories;
-    # count; page of stories (+section, photo); bylines.
-    with django_assert_num_queries({"search": 3, "section": 4}.get(kind, 5)):
+    # on PostgreSQL for search the planner's estimate of matches; count; page of stories
+    # (+section, photo); bylines.
+    search = 4 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries({"search": search, "section": 4}.get(kind, 5)):
         assert client.get(url).status_code == 200
 
 
