@@ -165,6 +165,10 @@ def fragment_context(**keys):
     }
 
 
+def fragment_generations_of(key):
+    return caching.fragment_generations(key)[key]
+
+
 def fragment_cache():
     """The cache of the templates' {% cache %} fragments (an alias tests turn off)."""
     try:
@@ -231,8 +235,23 @@ class StoryListView(ListView):
         self.subject = self.get_subject()
         return self.filter_stories(Article.objects.published()).for_listing().newest_first()
 
-    paginator_class = CappedPaginator
     subject_key = None
+
+    def paginate_queryset(self, queryset, page_size):
+        """Page through the ids of the newest LISTING_MAX_STORIES stories, kept in the
+        fragment cache while the subject's generation holds (any change to one of its stories
+        bumps it), then load just the page's stories: a visit costs the same at any size."""
+        generation = fragment_generations_of(self.subject_key(self.subject.pk))
+        key = f"listing:{self.subject_key(self.subject.pk)}:{generation}"
+        ids = fragment_cache().get(key)
+        if ids is None:
+            ids = list(queryset.values_list("pk", flat=True)[:LISTING_MAX_STORIES])
+            seconds = caching.cache_seconds(settings.FRAGMENT_CACHE_SECONDS)
+            fragment_cache().set(key, ids, seconds)
+        paginator, page, page_ids, is_paginated = super().paginate_queryset(ids, page_size)
+        stories = Article.objects.published().for_listing().in_bulk(page_ids)
+        page.object_list = [stories[pk] for pk in page_ids if pk in stories]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
