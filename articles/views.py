@@ -233,9 +233,15 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         self.subject = self.get_subject()
-        return self.filter_stories(Article.objects.published()).for_listing().newest_first()
+        # Built (and, for tags and authors, their ids read) only if the cached ids are gone.
+        return SimpleLazyObject(
+            lambda: self.filter_stories(Article.objects.published()).for_listing().newest_first()
+        )
 
     subject_key = None
+
+    def get_template_names(self):
+        return [self.template_name]  # ListView's own would build the lazy queryset to guess
 
     def paginate_queryset(self, queryset, page_size):
         """Page through the ids of the newest LISTING_MAX_STORIES stories, kept in the
