@@ -157,14 +157,15 @@ else:
     }
 
 # --- Page and fragment caching (articles/caching.py, newsroom/pagecache.py) -------------
+# {% cache %} looks for this alias first; naming it saves a failed lookup per fragment.
+CACHES["template_fragments"] = CACHES["default"]
+
 # Anonymous public pages are kept in the cache above for at most PAGE_CACHE_SECONDS (0 turns
 # the page cache off) and invalidated within seconds of a change through generation keys.
 # Browsers revalidate (max-age 0, ETag); a CDN may keep a page PAGE_CACHE_CDN_SECONDS and
 # serve it stale for PAGE_CACHE_STALE_SECONDS while it refetches. PURGER receives the
 # surrogate keys of every change: the logging one by default, articles.caching.HTTPPurger
 # (PURGE to each of PURGER_URLS, e.g. Varnish with xkey) for a proxy.
-# {% cache %} looks for this alias first; naming it saves a failed lookup per fragment.
-CACHES["template_fragments"] = CACHES["default"]
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0)
 PAGE_CACHE_CDN_SECONDS = env_int("PAGE_CACHE_CDN_SECONDS", 60)
