@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 
-.PHONY: install run test test-postgres lint format browser-deps clean
+.PHONY: install run test test-postgres lint format browser-deps bench bench-deps bench-admin clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,23 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Page benchmark (bench/run.py): seeds BENCH_ARTICLES stories (PostgreSQL when DATABASE_URL is
+# set), runs gunicorn as production would and drives wrk; prints the table, writes bench/results/.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "The benchmark needs wrk: apt-get install wrk" >&2; exit 1; \
+	  fi; }
+
+bench: install bench-deps
+	$(PY) bench/run.py
+
+# Admin server times and the no-whole-table-COUNT check on the current database.
+bench-admin: install
+	$(PY) bench/admin_scale.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts

@@ -7,8 +7,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import signals
+        from . import caching, signals
         from .images import connect_signals
 
         signals.connect()
+        caching.connect()
         connect_signals()

@@ -1,6 +1,8 @@
 """What every public page shows around its content: the site's name, tagline, social
 accounts and sections. Cached, and forgotten whenever one of them changes."""
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -18,6 +20,8 @@ def site_chrome():
             "site": site,
             "social_accounts": list(site.social_accounts.all()),
             "sections": list(Section.objects.all()),
+            # Names this copy: template fragments of the masthead and footer vary on it.
+            "chrome_version": time.time_ns(),
         }
         cache.set(CACHE_KEY, chrome, CACHE_SECONDS)
     return chrome

@@ -1,33 +1,83 @@
+import json
+
 from django.conf import settings
+from django.core.cache import InvalidCacheBackendError, caches
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from . import analytics, previews, search
+from . import analytics, caching, previews, search
 from .forms import SearchForm
 from .homepage import compose_homepage
-from .models import Article, Author, Correction, Section
+from .models import Article, Author, Byline, Correction, Section, TaggedArticle
 
 PAGE_SIZE = 20
 RELATED_COUNT = 4
+RELATED_CANDIDATES = 100
 MOST_READ_COUNT = 5
+LISTING_MAX_STORIES = 1_000
 
 
 class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        # Ranked well past the five shown: the most read are often on the page already.
-        homepage = compose_homepage(most_read_ids=analytics.most_read_ids(limit=30))
-        return super().get_context_data(homepage=homepage, **kwargs)
+        # The homepage's stories are "the newest and pinned stories": the list key covers them.
+        caching.add_keys(self.request, {caching.LIST_KEY})
+        return super().get_context_data(
+            # Composed only if the template's cached fragment is missing or out of date. Most
+            # read is ranked well past the five shown: those are often on the page already.
+            homepage=SimpleLazyObject(
+                lambda: compose_homepage(most_read_ids=analytics.most_read_ids(limit=30))
+            ),
+            fragment=fragment_context(list=caching.LIST_KEY, site=caching.SITE_KEY),
+            **kwargs,
+        )
+
+
+class StoryOnDemand(SimpleLazyObject):
+    """The article page's story: the few columns read around the cached fragments come from
+    one small query; the whole story with its relations (``for_detail()``) loads only when a
+    fragment has to be rendered."""
+
+    LIGHT_FIELDS = ("pk", "id", "slug", "headline", "dek", "section_id", "lead_photo_id")
+
+    def __init__(self, light):
+        self.__dict__["_light"] = light
+        super().__init__(lambda: Article.objects.for_detail().get(pk=light.pk))
+
+    def __getattr__(self, name):
+        if name in StoryOnDemand.LIGHT_FIELDS:
+            return getattr(self.__dict__["_light"], name)
+        return super().__getattr__(name)
+
+    @property
+    def url(self):
+        return self.__dict__["_light"].url
+
+    @property
+    def __class__(self):
+        # isinstance() checks (templates make some) must not load the story either.
+        return type(self.__dict__["_light"])
+
+    def __bool__(self):
+        return True  # it exists: the small query said so
+
+    def __getitem__(self, key):
+        # Templates try item lookup first; a story has none (and must not load for it).
+        raise TypeError("not subscriptable")
 
 
 class ArticleDetailView(DetailView):
@@ -35,20 +85,50 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        # Drafts and scheduled stories are 404, never 403: readers must not learn they exist.
-        return get_object_or_404(Article.objects.published().for_detail(), pk=self.kwargs["pk"])
+        """The few columns that decide 404, redirect or render: from the fragment cache
+        while the story's generation is unchanged (any save or delete bumps it), else from
+        one small query. Only public stories are kept, and a public story stops being public
+        only through a change, so a kept copy is never wrong for longer than an edit takes."""
+        pk = self.kwargs["pk"]
+        key = f"article-light:{pk}:{self.fragment['story']}"
+        light = fragment_cache().get(key)
+        if light is None:
+            # Drafts and scheduled stories are 404, never 403: readers must not learn they exist.
+            light = get_object_or_404(
+                Article.objects.published().only(*StoryOnDemand.LIGHT_FIELDS[1:]), pk=pk
+            )
+            fragment_cache().set(key, light, self.fragment["seconds"])
+        return light
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        if self.object.slug != kwargs["slug"]:
-            return redirect(self.object, permanent=True)
+        self.fragment = fragment_context(
+            story=caching.article_key(kwargs["pk"]), list=caching.LIST_KEY, site=caching.SITE_KEY
+        )
+        light = self.get_object()
+        if light.slug != kwargs["slug"]:
+            return redirect(light, permanent=True)
+        self.object = StoryOnDemand(light)
+        keys = {caching.article_key(light.pk), caching.section_key(light.section_id)}
+        if light.lead_photo_id:
+            keys.add(caching.photo_key(light.lead_photo_id))
+        caching.add_keys(request, keys)
+        # The rails (related, most read) follow the newest stories; a CDN may lag on them.
+        caching.add_keys(request, {caching.LIST_KEY}, header=False)
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         published = Article.objects.published()
+        article = self.object
         return super().get_context_data(
-            related=published.related_to(self.object).for_listing()[:RELATED_COUNT],
-            most_read=most_read_besides(self.object),
+            related=SimpleLazyObject(
+                lambda: list(
+                    published.filter(pk__in=related_candidates(article))
+                    .related_to(article)
+                    .for_listing()[:RELATED_COUNT]
+                )
+            ),
+            most_read=SimpleLazyObject(lambda: most_read_besides(article)),
+            fragment=self.fragment,
             **kwargs,
         )
 
@@ -65,6 +145,94 @@ def most_read_besides(article):
     return stories.newest_first()[:MOST_READ_COUNT]
 
 
+def related_candidates(article):
+    """Ids of the stories "related" may choose from: the newest sharing a tag with
+    ``article`` and the newest of its section. Ranking every story of a section by shared
+    tags takes half a minute at a million stories; ranking these few takes milliseconds.
+    (Read as lists: as subqueries PostgreSQL plans them badly, seconds at a million.)"""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    by_tag = (
+        TaggedArticle.objects.filter(tag_id__in=tag_ids)
+        .exclude(content_object_id=article.pk)
+        .order_by("-content_object_id")
+        .values_list("content_object_id", flat=True)[:RELATED_CANDIDATES]
+    )
+    same_section = (
+        Article.objects.filter(section_id=article.section_id)
+        .exclude(pk=article.pk)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:RELATED_CANDIDATES]
+    )
+    return {*by_tag, *same_section}
+
+
+def fragment_context(**keys):
+    """What the templates' {% cache %} tags vary on: the generation of each named key, and
+    ``seconds``, a lifetime that ends before the next scheduled story goes live."""
+    generations = caching.fragment_generations(*keys.values())
+    return {
+        "seconds": caching.cache_seconds(settings.FRAGMENT_CACHE_SECONDS),
+        **{name: generations[key] for name, key in keys.items()},
+    }
+
+
+def fragment_generations_of(key):
+    return caching.fragment_generations(key)[key]
+
+
+def fragment_cache():
+    """The cache of the templates' {% cache %} fragments (an alias tests turn off)."""
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
+def newest_ids(links):
+    """The ids of the newest LISTING_MAX_STORIES stories among ``links`` (bylines or tag
+    links), newest id first. Read first and passed as a list: given the join, PostgreSQL
+    walks every story by publish time looking for the tag's few (seconds at a million)."""
+    field = "content_object_id" if links.model is TaggedArticle else "article_id"
+    return list(links.order_by(f"-{field}").values_list(field, flat=True)[:LISTING_MAX_STORIES])
+
+
+class CappedPaginator(Paginator):
+    """Listings and search results page through the newest LISTING_MAX_STORIES stories, so
+    a visit costs the same with a thousand stories or a million: the count is a bounded
+    index scan, not a count of the whole section. Older stories stay reachable through
+    search, the sitemaps and related links."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[:LISTING_MAX_STORIES].count()
+
+
+class SearchPaginator(CappedPaginator):
+    """On PostgreSQL a common word matches a large share of a big archive, and counting even
+    the first thousand matches parses every candidate story's text: when the planner expects
+    more than LISTING_MAX_STORIES matches, the count is that cap without reading a row."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if connection.vendor == "postgresql" and planner_estimate(queryset) > LISTING_MAX_STORIES:
+            return LISTING_MAX_STORIES
+        return super().count
+
+
+def planner_estimate(queryset):
+    """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows read)."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 class StoryListView(ListView):
     """A paginated list of public stories under a heading; pages past the end are 404."""
 
@@ -76,20 +244,50 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         self.subject = self.get_subject()
-        return self.filter_stories(Article.objects.published()).for_listing().newest_first()
+        # Built (and, for tags and authors, their ids read) only if the cached ids are gone.
+        return SimpleLazyObject(
+            lambda: self.filter_stories(Article.objects.published()).for_listing().newest_first()
+        )
+
+    subject_key = None
+
+    def get_template_names(self):
+        return [self.template_name]  # ListView's own would build the lazy queryset to guess
+
+    def paginate_queryset(self, queryset, page_size):
+        """Page through the ids of the newest LISTING_MAX_STORIES stories, kept in the
+        fragment cache while the subject's generation holds (any change to one of its stories
+        bumps it), then load just the page's stories: a visit costs the same at any size."""
+        generation = fragment_generations_of(self.subject_key(self.subject.pk))
+        key = f"listing:{self.subject_key(self.subject.pk)}:{generation}"
+        ids = fragment_cache().get(key)
+        if ids is None:
+            ids = list(queryset.values_list("pk", flat=True)[:LISTING_MAX_STORIES])
+            seconds = caching.cache_seconds(settings.FRAGMENT_CACHE_SECONDS)
+            fragment_cache().set(key, ids, seconds)
+        paginator, page, page_ids, is_paginated = super().paginate_queryset(ids, page_size)
+        stories = Article.objects.published().for_listing().in_bulk(page_ids)
+        page.object_list = [stories[pk] for pk in page_ids if pk in stories]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             subject=self.subject,
             kind=self.kind,
             feeds=feed_links(self.feed_name, self.subject.slug, str(self.subject)),
             **kwargs,
         )
+        # The subject's key changes with any of its stories; the cards name the rest.
+        caching.add_keys(self.request, {self.subject_key(self.subject.pk)})
+        cards = caching.keys_for_stories(context["articles"])
+        caching.add_keys(self.request, cards, depend=False)
+        return context
 
 
 class SectionView(StoryListView):
     feed_name = "section"
     kind = "Section"
+    subject_key = staticmethod(caching.section_key)
 
     def get_subject(self):
         return get_object_or_404(Section, slug=self.kwargs["slug"])
@@ -101,24 +299,26 @@ class SectionView(StoryListView):
 class TagView(StoryListView):
     feed_name = "tag"
     kind = "Topic"
+    subject_key = staticmethod(caching.tag_key)
 
     def get_subject(self):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
 
     def filter_stories(self, stories):
-        return stories.filter(tags=self.subject)
+        return stories.filter(pk__in=newest_ids(TaggedArticle.objects.filter(tag=self.subject)))
 
 
 class AuthorView(StoryListView):
     template_name = "articles/author.html"
     feed_name = "author"
     kind = "Author"
+    subject_key = staticmethod(caching.author_key)
 
     def get_subject(self):
         return get_object_or_404(Author, slug=self.kwargs["slug"])
 
     def filter_stories(self, stories):
-        return stories.filter(bylines__author=self.subject)
+        return stories.filter(pk__in=newest_ids(Byline.objects.filter(author=self.subject)))
 
 
 class SearchView(ListView):
@@ -127,6 +327,7 @@ class SearchView(ListView):
     template_name = "articles/search.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
+    paginator_class = SearchPaginator
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET or None)
@@ -141,6 +342,8 @@ class SearchView(ListView):
             article.snippet = search.snippet(article, query)
         context["query"] = query
         context["query_string"] = self.form.query_string() if self.form.is_valid() else ""
+        caching.add_keys(self.request, {caching.LIST_KEY})
+        caching.add_keys(self.request, caching.keys_for_stories(context["articles"]), depend=False)
         return context
 
 
@@ -192,8 +395,11 @@ def render_preview(request, article, *, shared):
     if article.published_at is None:
         # Show the date line as it would read if the story went out now; nothing is saved.
         article.published_at = timezone.now()
+    # A fragment lifetime of 0 keeps previews out of the fragment cache both ways.
     response = TemplateResponse(
-        request, "articles/preview.html", {"article": article, "shared_preview": shared}
+        request,
+        "articles/preview.html",
+        {"article": article, "shared_preview": shared, "fragment": {"seconds": 0}},
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     add_never_cache_headers(response)  # includes no-store: nobody keeps a copy of a draft

@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+if settings.BENCH_FLOOR_VIEW:  # only when bench/run.py starts the server
+    urlpatterns = [path("", include("newsroom.bench")), *urlpatterns]
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -46,3 +46,16 @@ def editor_client(client, editor):
 def reader():
     """An anonymous reader with a client of their own, beside the logged-in ones."""
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def page_and_fragment_caches_off(request, settings):
+    """Production caches whole pages and template fragments; other tests see every render
+    come from the database. Tests marked ``caches_on`` (tests/test_caching.py) keep them."""
+    if request.node.get_closest_marker("caches_on"):
+        return
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
