@@ -211,17 +211,23 @@ def _refuse_if_trashed(article):
 # Transitions -------------------------------------------------------------------------------
 
 
+def _move(article, user, status, action):
+    """Give the story a new status: one revision, a version-checked save and an audit entry,
+    all named after ``action``."""
+    with revision(user, action.label):
+        article.status = status
+        save_checked(article, user)
+        record(article, action, user)
+    return article
+
+
 def submit_for_review(article, user):
     """Draft (or unpublished) → in review. Writers do this with their own stories."""
     _require(can_edit(user, article), f"You cannot edit “{article}”.")
     _refuse_if_trashed(article)
     if article.status not in (Article.Status.DRAFT, Article.Status.UNPUBLISHED):
         raise WorkflowError(f"“{article}” is {article.state_label.lower()}, not a draft.")
-    with revision(user, "Submitted for review"):
-        article.status = Article.Status.REVIEW
-        save_checked(article, user)
-        record(article, AuditEntry.Action.SUBMITTED, user)
-    return article
+    return _move(article, user, Article.Status.REVIEW, AuditEntry.Action.SUBMITTED)
 
 
 def return_to_draft(article, user):
@@ -230,11 +236,7 @@ def return_to_draft(article, user):
     _refuse_if_trashed(article)
     if article.status != Article.Status.REVIEW:
         raise WorkflowError(f"“{article}” is not in review.")
-    with revision(user, "Returned to draft"):
-        article.status = Article.Status.DRAFT
-        save_checked(article, user)
-        record(article, AuditEntry.Action.RETURNED, user)
-    return article
+    return _move(article, user, Article.Status.DRAFT, AuditEntry.Action.RETURNED)
 
 
 def publish(article, user, at=None):
@@ -270,11 +272,7 @@ def unpublish(article, user):
     _refuse_if_trashed(article)
     if article.status != Article.Status.PUBLISHED:
         raise WorkflowError(f"“{article}” is not published.")
-    with revision(user, "Unpublished"):
-        article.status = Article.Status.UNPUBLISHED
-        save_checked(article, user)
-        record(article, AuditEntry.Action.UNPUBLISHED, user)
-    return article
+    return _move(article, user, Article.Status.UNPUBLISHED, AuditEntry.Action.UNPUBLISHED)
 
 
 def trash(article, user):

@@ -4,7 +4,6 @@ import hashlib
 from collections import namedtuple
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +11,7 @@ from django.db import models, transaction
 
 from .. import images
 from ..images import PhotoImageField, validate_photo_upload
+from .fields import staff_user
 
 SharedImage = namedtuple("SharedImage", ["url", "width", "height"])
 
@@ -107,14 +107,7 @@ class Photo(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Percent from the top edge.",
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = staff_user()
     uploaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = PhotoQuerySet.as_manager()

@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from ..richtext import BodyHTML, RichTextField, body_photo_ids, sanitize_html
+from .fields import staff_user
 from .photos import Photo
 
 
@@ -271,35 +272,14 @@ class Article(models.Model):
         help_text="When the story was moved to the trash. Trashed stories are hidden from "
         "readers and purged after 30 days.",
     )
-    trashed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    trashed_by = staff_user()
     # Bumped by every save through the admin and the workflow functions; a save that started
     # from an older number is refused instead of overwriting someone else's changes.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_user()
+    updated_by = staff_user()
     # Kept current by articles.search on PostgreSQL (GIN-indexed there); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 

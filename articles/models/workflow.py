@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .fields import staff_user
 from .stories import Article
 
 
@@ -38,14 +39,7 @@ class Correction(models.Model):
         "changed once saved."
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_user()
 
     objects = CorrectionQuerySet.as_manager()
 
