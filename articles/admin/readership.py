@@ -10,10 +10,11 @@ from ..models import (
     Article,
     Readership,
 )
+from .mixins import ReadOnlyAdminMixin
 
 
 @admin.register(Readership)
-class ReadershipAdmin(admin.ModelAdmin):
+class ReadershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What readers read right now. Anyone who may see stories may see their figures."""
 
     def has_view_permission(self, request, obj=None):
@@ -21,15 +22,6 @@ class ReadershipAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):

@@ -6,10 +6,11 @@ from ..models import (
     Article,
     AuditEntry,
 )
+from .mixins import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The newsroom's audit trail: read-only."""
 
     list_display = ["at", "action", "headline", "user", "note"]
@@ -24,12 +25,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return queryset
         # Writers see the trail of their own stories only.
         return queryset.filter(article__in=Article.objects.editable_by(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
