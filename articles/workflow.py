@@ -259,13 +259,6 @@ def publish(article, user, at=None):
     return article
 
 
-def schedule(article, user, at):
-    """Publish at a future time."""
-    if at <= timezone.now():
-        raise WorkflowError("Choose a time in the future to schedule a story.")
-    return publish(article, user, at)
-
-
 def unpublish(article, user):
     """Live or scheduled → unpublished: readers no longer see it; nothing is deleted."""
     _require(can_publish(user), "Only editors can unpublish stories.")

@@ -265,7 +265,3 @@ class PhotoRendition(models.Model):
 
     def __str__(self):
         return f"{self.photo_id} {self.spec}.{self.format} ({self.width}×{self.height})"
-
-    @property
-    def mime_type(self):
-        return images.MIME_TYPES[self.format]
