@@ -61,6 +61,9 @@ def main():
         "filter section": base + f"?section__id__exact={section.pk}",
         "filter author": base + f"?authors__id__exact={author.pk}",
         "filter published past 7 days": base + "?published_at__gte=" + week_ago,
+        "date hierarchy: a year": base + f"?published_at__year={timezone.now().year}",
+        "date hierarchy: a month": base
+        + f"?published_at__year={timezone.now().year}&published_at__month={timezone.now().month}",
         "sort by headline": base + "?o=1",
         "sort by publish time": base + "?o=4",
         "search 'ferry timetable'": base + "?q=ferry+timetable",

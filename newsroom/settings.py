@@ -57,6 +57,8 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Replaces the admin's date_hierarchy tag (see articles/admin/mixins.py).
+    "django_admin_lightweight_date_hierarchy",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

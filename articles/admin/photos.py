@@ -17,6 +17,7 @@ from ..models import (
     Photo,
     PhotoRendition,
 )
+from .mixins import LightweightDateHierarchyMixin
 
 ADMIN_CSS = {"all": ["articles/admin/admin.css"]}
 
@@ -139,7 +140,7 @@ class PhotoUsedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "thumbnail",
         "__str__",

@@ -31,6 +31,7 @@ from ..models import (
     Section,
 )
 from ..views import planner_estimate, render_preview
+from .mixins import LightweightDateHierarchyMixin
 from .photos import ADMIN_CSS, thumbnail
 
 
@@ -173,7 +174,7 @@ class AuthorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     # At a million stories: no COUNT(*) of the whole table per page, and only sort orders
     # that have an index (Meta.indexes; sections are a filter, not a sort).

@@ -6,11 +6,11 @@ from ..models import (
     Article,
     AuditEntry,
 )
-from .mixins import ReadOnlyAdminMixin
+from .mixins import LightweightDateHierarchyMixin, ReadOnlyAdminMixin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, LightweightDateHierarchyMixin, admin.ModelAdmin):
     """The newsroom's audit trail: read-only."""
 
     list_display = ["at", "action", "headline", "user", "note"]
