@@ -213,7 +213,7 @@ class SearchForm(forms.Form):
             raise forms.ValidationError("The “From” date must come before the “To” date.")
         return cleaned
 
-    def search(self, stories):
+    def search(self, stories, newest=None):
         data = self.cleaned_data
         if data["section"]:
             stories = stories.filter(section=data["section"])
@@ -221,7 +221,7 @@ class SearchForm(forms.Form):
             stories = stories.filter(published_at__date__gte=data["since"])
         if data["until"]:
             stories = stories.filter(published_at__date__lte=data["until"])
-        return search.matching(stories, data["q"])
+        return search.matching(stories, data["q"], newest=newest)
 
     def query_string(self):
         """The search's parameters for page links, ending with "&" when there are any."""

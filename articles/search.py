@@ -87,11 +87,22 @@ def parse_query(text):
     return parsed
 
 
-def matching(stories, text):
-    """``stories`` that match ``text``, best first. An empty or pointless query matches none."""
+def matching(stories, text, newest=None):
+    """``stories`` that match ``text``, best first. An empty or pointless query matches none.
+
+    With ``newest``, only that many of the most recently published matches are ranked. A
+    common word matches a large share of a big archive, and ranking every match costs in
+    proportion to it; the newest matches are found by walking the publish-time index until
+    enough have matched, so a search costs the same at ten thousand stories or a million.
+    """
     if connection.vendor == "postgresql":
-        return _postgres_matching(stories, text)
-    return _fallback_matching(stories, parse_query(text))
+        matches = _postgres_matching(stories, text)
+    else:
+        matches = _fallback_matching(stories, parse_query(text))
+    if newest is None:
+        return matches
+    window = matches.order_by("-published_at", "-pk").values("pk")[:newest]
+    return matches.filter(pk__in=window)
 
 
 class AgeInDays(Func):

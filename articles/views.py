@@ -200,24 +200,11 @@ class CappedPaginator(Paginator):
     """Listings and search results page through the newest LISTING_MAX_STORIES stories, so
     a visit costs the same with a thousand stories or a million: the count is a bounded
     index scan, not a count of the whole section. Older stories stay reachable through
-    search, the sitemaps and related links."""
+    search's date filters, the sitemaps and related links."""
 
     @cached_property
     def count(self):
         return self.object_list.order_by()[:LISTING_MAX_STORIES].count()
-
-
-class SearchPaginator(CappedPaginator):
-    """On PostgreSQL a common word matches a large share of a big archive, and counting even
-    the first thousand matches parses every candidate story's text: when the planner expects
-    more than LISTING_MAX_STORIES matches, the count is that cap without reading a row."""
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        if connection.vendor == "postgresql" and planner_estimate(queryset) > LISTING_MAX_STORIES:
-            return LISTING_MAX_STORIES
-        return super().count
 
 
 def planner_estimate(queryset):
@@ -327,13 +314,16 @@ class SearchView(ListView):
     template_name = "articles/search.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
-    paginator_class = SearchPaginator
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET or None)
         if not self.form.is_valid():
             return Article.objects.none()
-        return self.form.search(Article.objects.published()).for_listing()
+        # Like the listings, results come from the newest LISTING_MAX_STORIES matches (best
+        # first among them); the date filters reach further back.
+        stories = self.form.search(Article.objects.published(), newest=LISTING_MAX_STORIES)
+        return stories.for_listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, **kwargs)

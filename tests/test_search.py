@@ -106,6 +106,21 @@ def test_filters_by_section_and_date(client):
     assert results(client, q="tide", until=until.isoformat())[1] == [old.headline]
 
 
+def test_only_the_newest_matches_are_ranked_and_dates_reach_older_ones(client, monkeypatch):
+    """A common word matches much of a big archive: readers get the best of its newest
+    matches (the listings' cap), and the date filters reach further back."""
+    monkeypatch.setattr("articles.views.LISTING_MAX_STORIES", 2)
+    oldest = make_article(headline="Lighthouse lighthouse reopens", published_at=days_ago(90))
+    middle = make_article(headline="Council hears from the lighthouse keeper")
+    newest = make_article(headline="Port budget", body="<p>The lighthouse needs paint.</p>")
+    html, found = results(client, q="lighthouse")
+    assert set(found) == {middle.headline, newest.headline}
+    assert order_of(html, middle.headline, newest.headline)[0] == middle.headline
+    until = days_ago(30).date().isoformat()
+    _, found = results(client, q="lighthouse", until=until)
+    assert found == [oldest.headline]
+
+
 def test_readers_never_find_drafts_scheduled_or_in_review_stories(client):
     make_article(headline="Lighthouse draft", status=Article.Status.DRAFT)
     make_article(headline="Lighthouse review", status=Article.Status.REVIEW)
