@@ -29,7 +29,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -150,12 +149,8 @@ def seconds_until_next_scheduled():
 
     value = cache.get(NEXT_SCHEDULED_KEY)
     if value is None:
-        upcoming = (
-            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
+        # The publish time or a later embargo, whichever the story waits for.
+        upcoming = Article.objects.scheduled().values_list("go_live_at", flat=True).first()
         value = upcoming.timestamp() if upcoming else NO_SCHEDULED
         cache.set(NEXT_SCHEDULED_KEY, value, settings.PAGE_CACHE_SECONDS or 300)
     if value == NO_SCHEDULED:

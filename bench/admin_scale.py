@@ -31,7 +31,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from articles.models import Article, Author, Section  # noqa: E402
+from articles.models import Article, Author, Photo, Section  # noqa: E402
 
 WHOLE_TABLE_COUNT = re.compile(
     r'SELECT COUNT\(\*\)[^;]*FROM "articles_article"(?![^;]*WHERE)', re.IGNORECASE
@@ -52,6 +52,7 @@ def main():
     section = Section.objects.order_by("pk").first()
     author = Author.objects.order_by("pk").first()
     article = Article.objects.order_by("-pk").first()
+    photo = Photo.objects.order_by("pk").first()
     base = "/admin/articles/article/"
     week_ago = (timezone.now() - timedelta(days=7)).strftime("%Y-%m-%d+00:00:00%%2B00:00")
     auto = "/admin/autocomplete/?app_label=articles&model_name=article&field_name={}&term={}"
@@ -76,6 +77,9 @@ def main():
         "autocomplete byline author": "/admin/autocomplete/?app_label=articles"
         "&model_name=byline&field_name=author&term=an",
         "tag autocomplete": "/admin/articles/article/tags/autocomplete/?term=fer",
+        "photo library": "/admin/articles/photo/",
+        "photo library: used": "/admin/articles/photo/?used=yes",
+        "photo change page": f"/admin/articles/photo/{article.lead_photo_id or photo.pk}/change/",
     }
     total = Article.objects.order_by().values("pk").count() if args.repeat else 0
     print(f"articles: {total:,} on {connection.vendor}")

@@ -208,6 +208,18 @@ def test_a_scheduled_story_shows_when_its_time_comes(client, settings):
     assert b"Coming soon" in client.get("/").content
 
 
+def test_an_embargo_ends_cached_copies_when_it_lifts(client):
+    make_article(headline="Already out")
+    make_article(
+        headline="Report under embargo",
+        published_at=timezone.now() - timezone.timedelta(hours=1),
+        embargo_until=timezone.now() + timezone.timedelta(seconds=40),
+    )
+    response = client.get("/")
+    assert b"Report under embargo" not in response.content
+    assert 0 < caching.seconds_until_next_scheduled() <= 40
+
+
 def test_logged_in_readers_are_never_served_or_stored_a_cached_page(editor_client, story):
     anonymous = Client().get(story.url)
     assert anonymous["Surrogate-Key"]

@@ -613,6 +613,22 @@ def test_library_lists_thumbnails_uses_and_filters(editor_client, editor):
     assert 'class="focal-picker"' in html
 
 
+def test_a_wire_photo_on_many_stories_lists_the_latest_and_counts_the_rest(
+    editor_client, monkeypatch
+):
+    monkeypatch.setattr("articles.admin.photos.USED_IN_LISTED", 2)
+    pool = make_photo(title="Harbor at dusk")
+    for n in range(5):
+        make_article(headline=f"Harbor story {n}", lead_photo=pool)
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "5 stories" in html
+    change = editor_client.get(reverse("admin:articles_photo_change", args=[pool.pk]))
+    html = change.content.decode()
+    assert "Harbor story 4" in html and "Harbor story 3" in html  # the latest edited
+    assert "Harbor story 0" not in html
+    assert "… and 3 more." in html
+
+
 def test_bulk_upload_creates_one_photo_per_file(editor_client):
     files = [
         upload("one.jpg", wire_photo_jpeg()),

@@ -120,12 +120,16 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def scheduled(self):
-        """Published stories whose publish time or embargo is still ahead, soonest first."""
+        """Published stories whose publish time or embargo is still ahead, soonest first.
+
+        Filtered on the two columns themselves, not on ``go_live_at``, so their indexes
+        answer (a filter on the computed time reads every row: a second at a million)."""
+        now = timezone.now()
         return (
             self.not_trashed()
+            .filter(Q(published_at__gt=now) | Q(embargo_until__gt=now))
             .filter(status=Article.Status.PUBLISHED)
             .with_go_live()
-            .filter(go_live_at__gt=timezone.now())
             .order_by("go_live_at", "pk")
         )
 
@@ -300,6 +304,12 @@ class Article(models.Model):
             # The admin list's other sort orders, at a million rows (see docs/production.md).
             models.Index(fields=["-published_at"], name="article_published_at"),
             models.Index(fields=["headline"], name="article_headline"),
+            # Scheduled stories (ArticleQuerySet.scheduled): few stories carry an embargo.
+            models.Index(
+                fields=["embargo_until"],
+                name="article_embargoed",
+                condition=Q(embargo_until__isnull=False),
+            ),
         ]
 
     def __str__(self):
