@@ -117,12 +117,13 @@ class ArticleDetailView(DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published()
+        # Lazy: while the rails' fragments are warm, not even the QuerySet is built.
         article = self.object
         return super().get_context_data(
             related=SimpleLazyObject(
                 lambda: list(
-                    published.filter(pk__in=related_candidates(article))
+                    Article.objects.published()
+                    .filter(pk__in=related_candidates(article))
                     .related_to(article)
                     .for_listing()[:RELATED_COUNT]
                 )
