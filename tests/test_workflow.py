@@ -121,6 +121,21 @@ def test_editor_returns_a_story_to_draft(editor_client):
     assert actions_of(article) == ["returned"]
 
 
+def test_going_live_next_lists_scheduled_and_embargoed_stories_soonest_first(editor_client):
+    now = timezone.now()
+    make_article(headline="Live already", published_at=now - timedelta(hours=2))
+    make_article(headline="Scheduled for tonight", published_at=now + timedelta(hours=6))
+    make_article(
+        headline="Embargoed until noon",
+        published_at=now - timedelta(hours=1),
+        embargo_until=now + timedelta(hours=2),
+    )
+    listing = editor_client.get(CHANGELIST).content.decode()
+    box = listing.split("Going live next")[1].split("</section>")[0]
+    assert "Live already" not in box
+    assert box.index("Embargoed until noon") < box.index("Scheduled for tonight")
+
+
 def test_editor_schedules_and_the_story_goes_live_by_itself_at_its_time(editor_client, reader):
     article = draft(status=Article.Status.REVIEW)
     go_live = timezone.now() + timedelta(seconds=2)
