@@ -246,6 +246,16 @@ class Photo(models.Model):
         return SharedImage(self.image.url, self.width, self.height)
 
 
+class PhotoRenditionQuerySet(models.QuerySet):
+    def for_cards(self):
+        """The renditions a story card shows (the 3:2 crops) and the social crop feeds and
+        structured data use: under half of a photo's renditions, for pages of many cards."""
+        families = ("card", "social")
+        return self.filter(
+            spec__in=[spec.name for spec in images.RENDITION_SPECS if spec.family in families]
+        )
+
+
 class PhotoRendition(models.Model):
     """One resized file of a photo, made when the photo is saved, never during a request."""
 
@@ -256,6 +266,8 @@ class PhotoRendition(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField(help_text="File size in bytes.")
+
+    objects = PhotoRenditionQuerySet.as_manager()
 
     class Meta:
         ordering = ["spec", "format"]

@@ -16,7 +16,7 @@ from taggit.models import TaggedItemBase
 
 from ..richtext import BodyHTML, RichTextField, body_photo_ids, sanitize_html
 from .fields import staff_user
-from .photos import Photo
+from .photos import Photo, PhotoRendition
 
 
 class Section(models.Model):
@@ -165,12 +165,16 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
-    def for_listing(self):
-        """What a story card shows: section, lead photo and ordered bylines, in a fixed number
-        of queries whatever the number of stories."""
+    def with_section_photo_and_bylines(self):
         return self.select_related("section", "lead_photo").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "lead_photo__renditions",
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_listing(self):
+        """What a story card shows: section, lead photo with its card renditions, and ordered
+        bylines, in a fixed number of queries whatever the number of stories."""
+        return self.with_section_photo_and_bylines().prefetch_related(
+            Prefetch("lead_photo__renditions", queryset=PhotoRendition.objects.for_cards())
         )
 
     def related_to(self, article):
@@ -186,7 +190,8 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """Everything the article page shows, in a fixed number of queries: with a gallery
         and with photos embedded in the body, two more each, whatever their number."""
-        queryset = self.for_listing().prefetch_related(
+        queryset = self.with_section_photo_and_bylines().prefetch_related(
+            "lead_photo__renditions",
             "tags",
             "corrections",
             Prefetch(
