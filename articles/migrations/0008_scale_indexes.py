@@ -1,5 +1,5 @@
 """Indexes for what grows with the archive: a popular tag's newest stories (a tag page) and
-the scheduled stories (the admin's "Coming up" and the caches' lifetimes). See the models'
+the scheduled stories (the admin's "Going live next" and the caches' lifetimes). See the models'
 Meta."""
 
 from django.db import migrations, models

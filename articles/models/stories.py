@@ -166,6 +166,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
     def with_section_photo_and_bylines(self):
+        """What cards and the article page share; each adds the renditions it shows."""
         return self.select_related("section", "lead_photo").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
