@@ -8,6 +8,7 @@ from articles.homepage import compose_homepage
 from articles.models import Article, HomepageZone, ZonePin
 
 from .factories import make_article, make_section
+from .workflow_helpers import management_form
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +40,7 @@ def pin_form(position, article):
         "section": "",
         "size": 1,
         "order": 0,
-        "pins-TOTAL_FORMS": 1,
-        "pins-INITIAL_FORMS": 0,
-        "pins-MIN_NUM_FORMS": 0,
-        "pins-MAX_NUM_FORMS": 1000,
+        **management_form("pins", total=1),
         "pins-0-position": position,
         "pins-0-article": article.pk,
     }

@@ -6,6 +6,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from .factories import make_article, make_author, make_photo, make_section
+from .workflow_helpers import management_form
 
 pytestmark = pytest.mark.django_db
 
@@ -284,10 +285,7 @@ def test_staff_edit_the_site_name_tagline_and_social_accounts_in_the_admin(
                 "name": "The Aldren Evening Star",
                 "tagline": "Since 1884",
                 "description": "",
-                "social_accounts-TOTAL_FORMS": 1,
-                "social_accounts-INITIAL_FORMS": 0,
-                "social_accounts-MIN_NUM_FORMS": 0,
-                "social_accounts-MAX_NUM_FORMS": 1000,
+                **management_form("social_accounts", total=1),
                 "social_accounts-0-network": "mastodon",
                 "social_accounts-0-handle": "@star@example.social",
                 "social_accounts-0-url": "https://example.social/@star",
@@ -313,10 +311,7 @@ def test_a_bad_social_account_address_gets_a_clear_error(editor_client):
             "name": "Courier",
             "tagline": "",
             "description": "",
-            "social_accounts-TOTAL_FORMS": 1,
-            "social_accounts-INITIAL_FORMS": 0,
-            "social_accounts-MIN_NUM_FORMS": 0,
-            "social_accounts-MAX_NUM_FORMS": 1000,
+            **management_form("social_accounts", total=1),
             "social_accounts-0-network": "x",
             "social_accounts-0-handle": "@c",
             "social_accounts-0-url": "javascript:alert(1)",

@@ -10,6 +10,16 @@ from articles.models import Article
 from articles.roles import sync_groups
 
 
+def management_form(prefix, *, total=0, initial=0):
+    """The hidden fields of an inline formset's management form."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
 def add_form(section, *, authors=(), **overrides):
     """The admin's "add article" form as a browser posts it."""
     data = {
@@ -28,14 +38,8 @@ def add_form(section, *, authors=(), **overrides):
         "published_at_1": "",
         "embargo_until_0": "",
         "embargo_until_1": "",
-        "bylines-TOTAL_FORMS": str(len(authors)),
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "gallery_items-TOTAL_FORMS": "0",
-        "gallery_items-INITIAL_FORMS": "0",
-        "gallery_items-MIN_NUM_FORMS": "0",
-        "gallery_items-MAX_NUM_FORMS": "1000",
+        **management_form("bylines", total=len(authors)),
+        **management_form("gallery_items"),
     }
     for index, author in enumerate(authors):
         data[f"bylines-{index}-author"] = author.pk
@@ -83,14 +87,8 @@ def form_data(article, *, corrections=(), **overrides):
         "embargo_until_0": split(embargo_until)[0],
         "embargo_until_1": split(embargo_until)[1],
         "loaded_version": article.version,
-        "bylines-TOTAL_FORMS": str(len(bylines)),
-        "bylines-INITIAL_FORMS": str(len(bylines)),
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "gallery_items-TOTAL_FORMS": "0",
-        "gallery_items-INITIAL_FORMS": "0",
-        "gallery_items-MIN_NUM_FORMS": "0",
-        "gallery_items-MAX_NUM_FORMS": "1000",
+        **management_form("bylines", total=len(bylines), initial=len(bylines)),
+        **management_form("gallery_items"),
     }
     for index, byline in enumerate(bylines):
         data[f"bylines-{index}-id"] = byline.pk
@@ -99,12 +97,9 @@ def form_data(article, *, corrections=(), **overrides):
         data[f"bylines-{index}-order"] = byline.order
     if article.first_published_at:
         existing = list(article.corrections.all())
-        data |= {
-            "corrections-TOTAL_FORMS": str(len(existing) + len(corrections)),
-            "corrections-INITIAL_FORMS": str(len(existing)),
-            "corrections-MIN_NUM_FORMS": "0",
-            "corrections-MAX_NUM_FORMS": "1000",
-        }
+        data |= management_form(
+            "corrections", total=len(existing) + len(corrections), initial=len(existing)
+        )
         for index, correction in enumerate(existing):
             data[f"corrections-{index}-id"] = correction.pk
             data[f"corrections-{index}-article"] = article.pk
