@@ -261,6 +261,23 @@ def test_a_failed_claim_after_validation_runs_the_request_again_instead_of_a_500
 
 
 @pytest.mark.django_db
+def test_a_script_saving_an_old_copy_still_moves_the_version_past_the_editors(editor_client):
+    article = draft(headline="Budget vote")
+    script = Article.objects.get(pk=article.pk)  # loaded before the editor's save
+    response = editor_client.post(change_url(article), form_data(article, dek="Editor's dek."))
+    assert response.status_code == 302
+    reopened = loaded_version(editor_client.get(change_url(article)).content.decode())
+    script.headline = "Budget vote delayed"
+    script.save()
+    assert script.version == reopened + 1
+    data = form_data(article, dek="A second edit.", loaded_version=reopened)
+    data["headline"] = "Budget vote"
+    response = editor_client.post(change_url(article), data)
+    assert response.status_code == 200  # refused: the script's headline is not undone
+    assert Article.objects.get(pk=article.pk).headline == "Budget vote delayed"
+
+
+@pytest.mark.django_db
 def test_a_plain_save_by_a_script_also_counts_as_a_conflict(editor_client):
     article = draft(headline="Budget vote")
     version = loaded_version(editor_client.get(change_url(article)).content.decode())

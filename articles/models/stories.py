@@ -4,7 +4,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.db.models.query import ModelIterable
@@ -327,13 +327,19 @@ class Article(models.Model):
                 self.published_at = timezone.now()
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
-        adding = self._state.adding
-        super().save(*args, **kwargs)
-        if not adding and not getattr(self, "_version_claimed", False):
-            # A save outside ``workflow.save_checked`` (a script, a command) still moves the
-            # version on, so an edit form opened before it is refused instead of undoing it.
-            Article.objects.filter(pk=self.pk).update(version=models.F("version") + 1)
-            self.version = Article.objects.values_list("version", flat=True).get(pk=self.pk)
+        if self._state.adding or getattr(self, "_version_claimed", False):
+            return super().save(*args, **kwargs)
+        # A save outside ``workflow.save_checked`` (a script, a command) still moves the
+        # version on, so an edit form opened before it is refused instead of undoing it. It
+        # counts from the row, not from this copy, which may be older than the last save;
+        # the increment locks the row until this save has written it.
+        with transaction.atomic():
+            row = Article.objects.filter(pk=self.pk)
+            row.update(version=models.F("version") + 1)
+            self.version = row.values_list("version", flat=True).get()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
