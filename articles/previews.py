@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core import signing
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,8 +63,4 @@ def article_for_token(token):
         raise Http404("No such preview.") from error
     if not link.is_active:
         raise Http404("No such preview.")
-    return Article.objects.not_trashed().for_detail().filter(pk=link.article_id).first() or _404()
-
-
-def _404():
-    raise Http404("No such preview.")
+    return get_object_or_404(Article.objects.not_trashed().for_detail(), pk=link.article_id)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles import previews
 from articles.models import Article, AuditEntry, PreviewLink
 
-from .factories import make_article
+from .factories import make_article, make_photo
 from .workflow_helpers import change_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,15 @@ def test_editor_previews_a_draft_in_the_public_design(editor_client, reader):
     assert 'class="story"' in html  # the reader's article template
     assert_private(response)
     assert reader.get(url).status_code == 302  # anonymous: to the login page
+
+
+def test_the_editors_preview_shows_photos_placed_in_the_body(editor_client):
+    photo = make_photo(alt_text="Divers check the hull", credit="Courier/Ben Okafor")
+    figure = f'<figure class="figure"><img src="/x.jpg" alt="x" data-file="{photo.pk}"></figure>'
+    article = draft(body="<p>Divers went down.</p>" + figure)
+    url = reverse("admin:articles_article_preview", args=[article.pk])
+    html = editor_client.get(url).content.decode()
+    assert 'alt="Divers check the hull"' in html and "Photo: Courier/Ben Okafor" in html
 
 
 def test_shared_link_shows_the_latest_draft_to_anyone_until_it_expires(editor_client, reader):

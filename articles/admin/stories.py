@@ -521,7 +521,10 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
 
     def preview_view(self, request, object_id):
         """The story's latest draft in the public design, for anyone who may see it here."""
-        return render_preview(request, self._get_story(request, object_id), shared=False)
+        article = self._get_story(request, object_id)  # checks permission
+        # Loaded as the public page loads it: body photos, gallery, tags, corrections.
+        story = Article.objects.for_detail().get(pk=article.pk)
+        return render_preview(request, story, shared=False)
 
     def previews_view(self, request, object_id):
         """Share a preview link, list the links made so far, revoke one."""
