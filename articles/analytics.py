@@ -21,6 +21,7 @@ from django.utils import timezone
 from .models import Article, ArticleViews, Granularity, ReferrerViews
 
 MOST_READ_HOURS = 24
+MOST_READ_RANKED = 30  # enough for the homepage to skip the stories shown above it
 FIGURES_CACHE_SECONDS = 60
 LIVE_MINUTES = 5
 ROLL_UP_AFTER = timedelta(days=7)
@@ -100,11 +101,7 @@ def views_in_last_minutes(minutes=LIVE_MINUTES, now=None):
 
 
 def _cached(key, compute):
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, FIGURES_CACHE_SECONDS)
-    return value
+    return cache.get_or_set(key, compute, FIGURES_CACHE_SECONDS)
 
 
 def _hourly_since(hours, now=None):
@@ -116,7 +113,10 @@ def _hourly_since(hours, now=None):
 
 
 def most_read_ids(limit=5, hours=MOST_READ_HOURS):
-    """Ids of the public stories read most in the last ``hours``, most read first. Cached."""
+    """Ids of the public stories read most in the last ``hours``, most read first, at most
+    ``limit`` of them (None: all MOST_READ_RANKED). Cached as one ranking that every caller
+    slices: the homepage wants more than the article page's rail, and ranking for each
+    would read the day's figures twice."""
 
     def compute():
         return list(
@@ -125,10 +125,10 @@ def most_read_ids(limit=5, hours=MOST_READ_HOURS):
             .values("article")
             .annotate(total=Sum("views"))
             .order_by("-total", "-article")
-            .values_list("article", flat=True)[:limit]
+            .values_list("article", flat=True)[:MOST_READ_RANKED]
         )
 
-    return _cached(f"readership:most-read:{hours}:{limit}", compute)
+    return _cached(f"readership:most-read:{hours}", compute)[:limit]
 
 
 def trending_ids(limit=5, minimum_views=5):

@@ -40,7 +40,7 @@ class HomeView(TemplateView):
             # Composed only if the template's cached fragment is missing or out of date. Most
             # read is ranked well past the five shown: those are often on the page already.
             homepage=SimpleLazyObject(
-                lambda: compose_homepage(most_read_ids=analytics.most_read_ids(limit=30))
+                lambda: compose_homepage(most_read_ids=analytics.most_read_ids(limit=None))
             ),
             fragment=fragment_context(list=caching.LIST_KEY, site=caching.SITE_KEY),
             **kwargs,
