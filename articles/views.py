@@ -3,7 +3,6 @@ import json
 from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -11,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -108,10 +107,7 @@ class ArticleDetailView(DetailView):
         if light.slug != kwargs["slug"]:
             return redirect(light, permanent=True)
         self.object = StoryOnDemand(light)
-        keys = {caching.article_key(light.pk), caching.section_key(light.section_id)}
-        if light.lead_photo_id:
-            keys.add(caching.photo_key(light.lead_photo_id))
-        caching.add_keys(request, keys)
+        caching.add_keys(request, caching.keys_for_stories([light]))
         # The rails (related, most read) follow the newest stories; a CDN may lag on them.
         caching.add_keys(request, {caching.LIST_KEY}, header=False)
         return self.render_to_response(self.get_context_data(object=self.object))
@@ -195,17 +191,6 @@ def newest_ids(links):
     walks every story by publish time looking for the tag's few (seconds at a million)."""
     field = "content_object_id" if links.model is TaggedArticle else "article_id"
     return list(links.order_by(f"-{field}").values_list(field, flat=True)[:LISTING_MAX_STORIES])
-
-
-class CappedPaginator(Paginator):
-    """Listings and search results page through the newest LISTING_MAX_STORIES stories, so
-    a visit costs the same with a thousand stories or a million: the count is a bounded
-    index scan, not a count of the whole section. Older stories stay reachable through
-    search's date filters, the sitemaps and related links."""
-
-    @cached_property
-    def count(self):
-        return self.object_list.order_by()[:LISTING_MAX_STORIES].count()
 
 
 def planner_estimate(queryset):
@@ -315,7 +300,6 @@ class SearchView(ListView):
     template_name = "articles/search.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
-    paginator_class = CappedPaginator
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET or None)
