@@ -27,6 +27,13 @@ THUMBNAIL_SPECS = ["w400", "w1200", "w800"]
 USED_IN_LISTED = 20
 
 
+def thumbnail_renditions(lookup="renditions"):
+    """Prefetch only the JPEG renditions that admin thumbnails and previews show."""
+    return Prefetch(
+        lookup, queryset=PhotoRendition.objects.filter(spec__in=THUMBNAIL_SPECS, format="jpeg")
+    )
+
+
 def count_of(related):
     """The number of rows of ``related`` (a queryset filtered on an ``OuterRef``), as a
     subquery: COUNT(*) written as a plain expression so Django adds no GROUP BY, and
@@ -210,12 +217,7 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
                 lead_uses=count_of(Article.objects.filter(lead_photo=OuterRef("pk"))),
                 gallery_uses=count_of(GalleryPhoto.objects.filter(photo=OuterRef("pk"))),
             )
-            .prefetch_related(
-                Prefetch(
-                    "renditions",
-                    queryset=PhotoRendition.objects.filter(spec__in=THUMBNAIL_SPECS, format="jpeg"),
-                )
-            )
+            .prefetch_related(thumbnail_renditions())
         )
 
     def get_urls(self):

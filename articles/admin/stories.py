@@ -7,7 +7,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -32,7 +31,7 @@ from ..models import (
 )
 from ..views import planner_estimate, render_preview
 from .mixins import LightweightDateHierarchyMixin
-from .photos import ADMIN_CSS, thumbnail
+from .photos import ADMIN_CSS, thumbnail, thumbnail_renditions
 
 
 @admin.register(Section)
@@ -254,10 +253,9 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
             .get_queryset(request)
             .editable_by(request.user)
             .with_state()
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-                "lead_photo__renditions",  # list thumbnails from renditions, not originals
-            )
+            .with_section_photo_and_bylines()
+            # List thumbnails from small renditions, not originals.
+            .prefetch_related(thumbnail_renditions("lead_photo__renditions"))
         )
 
     def has_change_permission(self, request, obj=None):
@@ -657,9 +655,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         going_live = (
-            self.get_queryset(request).scheduled().select_related("section")[:5]
-            if self.has_view_or_change_permission(request)
-            else []
+            Article.objects.editable_by(request.user).scheduled().select_related("section")[:5]
         )
         return super().changelist_view(request, {"going_live": going_live, **(extra_context or {})})
 
