@@ -215,7 +215,12 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
             # by grouping a join of every story: seconds at a million stories.
             .annotate(
                 lead_uses=count_of(Article.objects.filter(lead_photo=OuterRef("pk"))),
-                gallery_uses=count_of(GalleryPhoto.objects.filter(photo=OuterRef("pk"))),
+                # A story with the photo as its lead and in its gallery counts once.
+                gallery_uses=count_of(
+                    GalleryPhoto.objects.filter(photo=OuterRef("pk")).exclude(
+                        article__lead_photo=OuterRef("pk")
+                    )
+                ),
             )
             .prefetch_related(thumbnail_renditions())
         )
