@@ -29,6 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from articles import caching
+from articles.forms import SearchForm
 
 CACHEABLE_VIEWS = {
     "articles:home",
@@ -50,7 +51,9 @@ CACHEABLE_VIEWS = {
     "sitemap_section",
     "news_sitemap",
 }
-ALLOWED_PARAMETERS = {"page", "q"}
+# Listings' page numbers and the search form's fields (its form sends every field, blank
+# or not); any other parameter makes a page uncacheable, so made-up ones cannot fill it.
+ALLOWED_PARAMETERS = {"page", *SearchForm.base_fields}
 ALLOWED_VARY = {"cookie", "accept-encoding"}
 # Pages that declare no keys of their own (sitemaps, robots.txt, feeds) depend on these.
 DEFAULT_KEYS = {caching.LIST_KEY}

@@ -259,6 +259,9 @@ def test_only_known_public_views_and_parameters_are_cached(client, story):
     factory = RequestFactory()
     assert middleware.entry_key(factory.get(story.url)) is not None
     assert middleware.entry_key(factory.get("/section/x/?page=2")) is not None
+    # what the search page's own form sends
+    search = factory.get("/search/?q=ferry&section=&since=&until=2026-01-31")
+    assert middleware.entry_key(search) is not None
     assert middleware.entry_key(factory.get(story.url + "?preview=abc")) is None
     assert middleware.entry_key(factory.post(story.url)) is None
     assert middleware.entry_key(factory.get("/admin/")) is None
