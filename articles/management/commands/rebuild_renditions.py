@@ -1,9 +1,9 @@
-import time
-
 from django.core.management.base import BaseCommand
 
 from articles.images import plan_renditions
 from articles.models import Photo
+
+from ..progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -35,31 +35,21 @@ class Command(BaseCommand):
             for photo in todo:
                 self.stdout.write(f"  #{photo.pk} {photo}")
             return
-        started = time.monotonic()
         failed = 0
-        for done, photo in enumerate(todo, start=1):
+        bar = progress_bar(self, "renditions", len(todo))
+        for photo in todo:
             try:
                 photo.make_renditions()
             except Exception as error:  # One unreadable file must not stop the rest.
                 failed += 1
                 self.stderr.write(f"\n#{photo.pk} {photo}: {error}")
-            self._progress(done, len(todo), started)
-        if todo:
-            self.stdout.write("")
+            bar.update(1)
+        bar.close()
         summary = f"Rebuilt renditions of {len(todo) - failed} photos"
         summary += f"; {failed} failed." if failed else "."
         self.stdout.write(
             self.style.SUCCESS(summary) if not failed else self.style.WARNING(summary)
         )
-
-    def _progress(self, done, total, started):
-        width = 30
-        filled = round(width * done / total)
-        elapsed = time.monotonic() - started
-        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {elapsed:.1f}s"
-        self.stdout.write(line, ending="")
-        if hasattr(self.stdout, "flush"):
-            self.stdout.flush()
 
 
 def _complete(photo):

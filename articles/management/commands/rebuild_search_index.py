@@ -4,6 +4,8 @@ from django.db import connection
 from articles.models import Article
 from articles.search import refresh_search_vectors
 
+from ..progress import progress_bar
+
 BATCH = 1000
 
 
@@ -18,8 +20,9 @@ class Command(BaseCommand):
             self.stdout.write("SQLite searches the stories directly; there is no index to build.")
             return
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-        for done in range(0, len(ids), BATCH):
-            refresh_search_vectors(ids[done : done + BATCH])
-            self.stdout.write(f"\rIndexed {min(done + BATCH, len(ids))}/{len(ids)}", ending="")
-            self.stdout.flush()
-        self.stdout.write(f"\rIndexed {len(ids)} stories.")
+        with progress_bar(self, "search", len(ids)) as bar:
+            for done in range(0, len(ids), BATCH):
+                batch = ids[done : done + BATCH]
+                refresh_search_vectors(batch)
+                bar.update(len(batch))
+        self.stdout.write(f"Indexed {len(ids)} stories.")

@@ -9,7 +9,6 @@ agency pictures, so the media folder stays small.
 """
 
 import random
-import sys
 import time
 from datetime import timedelta
 from html import escape
@@ -27,6 +26,8 @@ from articles.demo import draw_illustration, load_demo_content
 from articles.homepage import ensure_front_zones
 from articles.models import Article, Author, Byline, HomepageZone, Photo, Section, TaggedArticle
 from articles.search import refresh_search_vectors
+
+from ..progress import progress_bar
 
 SECTIONS = [
     ("City", "Neighborhoods, City Hall services, schools and transit."),
@@ -211,33 +212,6 @@ ARTICLE_COLUMNS = [
 DRAFT_SHARE, REVIEW_SHARE, SCHEDULED_SHARE = 0.02, 0.01, 0.005
 
 
-class Progress:
-    """A one-line text progress bar on the command's output."""
-
-    def __init__(self, out, label, total, width=30):
-        self.out, self.label, self.total, self.width = out, label, max(total, 1), width
-        self.started = self.shown = time.monotonic()
-        self.update(0, force=True)
-
-    def update(self, done, force=False):
-        if not force and time.monotonic() - self.shown < 0.5:
-            return  # redraw twice a second at most
-        self.shown = time.monotonic()
-        share = min(done / self.total, 1)
-        filled = int(share * self.width)
-        bar = "#" * filled + "." * (self.width - filled)
-        elapsed = time.monotonic() - self.started
-        self.out.write(
-            f"\r{self.label:<12} [{bar}] {share:6.1%} {done:>11,}/{self.total:,} {elapsed:6.1f}s",
-            ending="",
-        )
-        self.out.flush()
-
-    def finish(self):
-        self.update(self.total, force=True)
-        self.out.write("")
-
-
 class Command(BaseCommand):
     help = (
         "Add N realistic stories (sections, authors, tags, photos from a shared pool) for "
@@ -291,11 +265,11 @@ class Command(BaseCommand):
         )
 
     def index_for_search(self, first_id, count, batch):
-        progress = Progress(self.stdout, "search", count)
-        for start in range(first_id, first_id + count, batch):
-            refresh_search_vectors(list(range(start, min(start + batch, first_id + count))))
-            progress.update(min(start + batch, first_id + count) - first_id)
-        progress.finish()
+        with progress_bar(self, "search", count) as bar:
+            for start in range(first_id, first_id + count, batch):
+                ids = list(range(start, min(start + batch, first_id + count)))
+                refresh_search_vectors(ids)
+                bar.update(len(ids))
 
     # The small tables -------------------------------------------------------------------
 
@@ -337,7 +311,7 @@ class Command(BaseCommand):
     def ensure_photos(self, wanted):
         have = Photo.objects.count()
         if have < wanted:
-            progress = Progress(self.stdout, "photos", wanted - have)
+            bar = progress_bar(self, "photos", wanted - have)
             for n in range(have, wanted):
                 photo = Photo(
                     title=f"Pool photo {n + 1}",
@@ -351,8 +325,8 @@ class Command(BaseCommand):
                 # Stored dimensions: without them Django opens the file on every load.
                 photo.width, photo.height = 960, 640
                 photo.save()
-                progress.update(n - have + 1)
-            progress.finish()
+                bar.update(1)
+            bar.close()
         Photo.objects.filter(title__startswith="Pool photo", width__isnull=True).update(
             width=960, height=640
         )
@@ -435,7 +409,7 @@ class Command(BaseCommand):
             saved_links = self.drop_indexes(cursor, tables[1:])
             saved_stories = self.drop_indexes(cursor, tables[:1])
             raw = cursor.cursor  # psycopg's own cursor, for COPY
-            progress = Progress(self.stdout, "stories", count)
+            bar = progress_bar(self, "stories", count)
             article_sql = f"COPY {tables[0]} ({', '.join(ARTICLE_COLUMNS)}) FROM STDIN"
             byline_sql = f'COPY {tables[1]} (article_id, author_id, "order") FROM STDIN'
             tag_sql = f"COPY {tables[2]} (content_object_id, tag_id) FROM STDIN"
@@ -454,8 +428,8 @@ class Command(BaseCommand):
                         for tag_id in tags:
                             copy.write_row((row[0], tag_id))
                 done += len(chunk)
-                progress.update(done)
-            progress.finish()
+                bar.update(len(chunk))
+            bar.close()
             # COPY bypasses the signals that keep search vectors current. They are computed
             # before the stories' own indexes exist (no index to maintain per row, the GIN
             # index is built once after), reading bylines and tags through theirs.
@@ -513,14 +487,13 @@ class Command(BaseCommand):
         # Unique and check constraints first, then foreign keys (validated in one pass each).
         constraints = sorted(constraints, key=lambda c: c[2].startswith("FOREIGN KEY"))
         steps += [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints]
-        progress = Progress(self.stdout, label, len(steps))
-        for done, sql in enumerate(steps, start=1):
-            cursor.execute(sql)
-            progress.update(done)
-        progress.finish()
+        with progress_bar(self, label, len(steps)) as bar:
+            for sql in steps:
+                cursor.execute(sql)
+                bar.update(1)
 
     def bulk_create(self, first_id, count, batch):
-        progress = Progress(self.stdout, "stories", count)
+        bar = progress_bar(self, "stories", count)
         done, rows = 0, self.rows(first_id, count)
         while done < count:
             chunk = [next(rows) for _ in range(min(batch, count - done))]
@@ -549,6 +522,5 @@ class Command(BaseCommand):
                     batch_size=1000,
                 )
             done += len(chunk)
-            progress.update(done)
-        progress.finish()
-        sys.stdout.flush()
+            bar.update(len(chunk))
+        bar.close()
