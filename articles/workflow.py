@@ -198,9 +198,8 @@ def _record_publication(article, user):
 
 
 def _check_embargo(article, publish_at):
-    if article.embargo_until and publish_at < article.embargo_until:
-        when = timezone.localtime(article.embargo_until).strftime("%B %-d, %Y, %-I:%M %p %Z")
-        raise WorkflowError(f"“{article}” is under embargo until {when}; it cannot go out earlier.")
+    if error := article.embargo_error(publish_at):
+        raise WorkflowError(error)
 
 
 def _refuse_if_trashed(article):

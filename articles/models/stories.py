@@ -353,21 +353,21 @@ class Article(models.Model):
         super().clean()
         if self.lead_photo_caption and not self.lead_photo_id:
             raise ValidationError({"lead_photo_caption": "Choose a lead photo for this caption."})
-        embargo_error = self.embargo_error()
-        if embargo_error:
+        if self.status == self.Status.PUBLISHED and (embargo_error := self.embargo_error()):
             raise ValidationError({"published_at": embargo_error})
 
     def embargo_error(self, publish_at=None):
         """Why publishing at ``publish_at`` (default: the publish time, or now) would break the
-        embargo, or an empty string when it would not."""
-        if self.status != self.Status.PUBLISHED or not self.embargo_until:
+        embargo, or an empty string when it would not. The one embargo rule: the admin form
+        and the workflow functions both ask it."""
+        if not self.embargo_until:
             return ""
         publish_at = publish_at or self.published_at or timezone.now()
         if publish_at >= self.embargo_until:
             return ""
         embargo = timezone.localtime(self.embargo_until).strftime("%B %-d, %Y, %-I:%M %p %Z")
         return (
-            f"This story is under embargo until {embargo}. Set the publish time to the embargo "
+            f"“{self}” is under embargo until {embargo}. Set the publish time to the embargo "
             "or later."
         )
 
