@@ -25,8 +25,7 @@ def share_preview(article, user, hours=DEFAULT_HOURS):
     """Make a preview link for the story, valid ``hours`` hours."""
     if not user.has_perm("articles.add_previewlink"):
         raise workflow.NotAllowed("Only editors can share preview links.")
-    if article.is_trashed:
-        raise workflow.WorkflowError(f"“{article}” is in the trash. Restore it first.")
+    workflow.refuse_if_trashed(article)
     link = PreviewLink.objects.create(
         article=article, created_by=user, expires_at=timezone.now() + timedelta(hours=hours)
     )

@@ -140,7 +140,6 @@ def save_checked(article, user, expected_version=None):
             if attempt == SQLITE_LOCK_RETRIES:
                 raise
             time.sleep(0.02 * (attempt + 1))
-    return article
 
 
 def save_edit(article, user, *, expected_version=None, before=None, comment=""):
@@ -202,7 +201,7 @@ def _check_embargo(article, publish_at):
         raise WorkflowError(error)
 
 
-def _refuse_if_trashed(article):
+def refuse_if_trashed(article):
     if article.is_trashed:
         raise WorkflowError(f"“{article}” is in the trash. Restore it first.")
 
@@ -222,8 +221,7 @@ def _move(article, user, status, action):
 
 def submit_for_review(article, user):
     """Draft (or unpublished) → in review. Writers do this with their own stories."""
-    _require(can_edit(user, article), f"You cannot edit “{article}”.")
-    _refuse_if_trashed(article)
+    _require(can_edit(user, article), f"You cannot edit “{article}”.")  # nor a trashed one
     if article.status not in (Article.Status.DRAFT, Article.Status.UNPUBLISHED):
         raise WorkflowError(f"“{article}” is {article.state_label.lower()}, not a draft.")
     return _move(article, user, Article.Status.REVIEW, AuditEntry.Action.SUBMITTED)
@@ -232,7 +230,7 @@ def submit_for_review(article, user):
 def return_to_draft(article, user):
     """In review → draft, when an editor sends a story back to its writer."""
     _require(can_publish(user), "Only editors can send a story back to draft.")
-    _refuse_if_trashed(article)
+    refuse_if_trashed(article)
     if article.status != Article.Status.REVIEW:
         raise WorkflowError(f"“{article}” is not in review.")
     return _move(article, user, Article.Status.DRAFT, AuditEntry.Action.RETURNED)
@@ -242,7 +240,7 @@ def publish(article, user, at=None):
     """Publish now, or at ``at``: a future time schedules the story, which then goes live by
     itself (the visibility rule decides, no job runs). Refused before the embargo."""
     _require(can_publish(user), "Only editors can publish or schedule stories.")
-    _refuse_if_trashed(article)
+    refuse_if_trashed(article)
     if article.is_live:
         raise WorkflowError(f"“{article}” is already live.")
     at = at or timezone.now()
@@ -261,7 +259,7 @@ def publish(article, user, at=None):
 def unpublish(article, user):
     """Live or scheduled → unpublished: readers no longer see it; nothing is deleted."""
     _require(can_publish(user), "Only editors can unpublish stories.")
-    _refuse_if_trashed(article)
+    refuse_if_trashed(article)
     if article.status != Article.Status.PUBLISHED:
         raise WorkflowError(f"“{article}” is not published.")
     return _move(article, user, Article.Status.UNPUBLISHED, AuditEntry.Action.UNPUBLISHED)

@@ -14,7 +14,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from reversion.models import Version
 from taggit.models import Tag
 
 from .. import analytics, presence, previews, revisions, search, workflow
@@ -575,10 +574,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         return TemplateResponse(request, self.object_history_template, context)
 
     def _version(self, article, version_id):
-        return get_object_or_404(
-            Version.objects.get_for_object(article).select_related("revision__user"),
-            pk=version_id,
-        )
+        return get_object_or_404(revisions.revisions_of(article), pk=version_id)
 
     def compare_view(self, request, object_id):
         """A field-by-field diff between two revisions (``?from=…&to=…``; ``to`` may be
