@@ -245,7 +245,6 @@ class PhotoInfo:
     width: int
     height: int
     orientation: int = 1
-    mode: str = "RGB"
     metadata: dict = field(default_factory=dict)
 
 
@@ -425,13 +424,12 @@ def inspect_upload(fileobj):
             image.load()
         except Exception:
             raise ValidationError(_DAMAGED, code="damaged") from None
-        mode = image.mode
     fileobj.seek(0)
     if orientation not in range(1, 9):
         orientation = 1
     if orientation in (5, 6, 7, 8):
         width, height = height, width
-    return PhotoInfo(sniffed, width, height, orientation, mode, metadata)
+    return PhotoInfo(sniffed, width, height, orientation, metadata)
 
 
 def validate_photo_upload(field_file):
