@@ -1,31 +1,33 @@
 """What every public page shows around its content: the site's name, tagline, social
-accounts and sections. Cached, and forgotten whenever one of them changes."""
-
-import time
+accounts and sections. Cached under the generation of the ``site`` key, which
+``articles.caching`` bumps whenever one of them changes (and again after the commit)."""
 
 from django.conf import settings
 from django.core.cache import cache
 
+from . import caching
 from .models import Section, SiteSettings
 
 CACHE_KEY = "articles:chrome"
 CACHE_SECONDS = 600
 
 
+def _generation():
+    return caching.fragment_generations(caching.SITE_KEY)[caching.SITE_KEY]
+
+
 def site_chrome():
-    chrome = cache.get(CACHE_KEY)
+    chrome = cache.get(f"{CACHE_KEY}:{_generation()}")
     if chrome is None:
         site, _ = SiteSettings.objects.get_or_create(pk=1, defaults={"name": settings.SITE_NAME})
         chrome = {
             "site": site,
             "social_accounts": list(site.social_accounts.all()),
             "sections": list(Section.objects.all()),
-            # Names this copy: template fragments of the masthead and footer vary on it.
-            "chrome_version": time.time_ns(),
         }
-        cache.set(CACHE_KEY, chrome, CACHE_SECONDS)
+        # Read after the rows: creating the settings row (on the first page ever) bumps it.
+        # The masthead, footer and head-link fragments vary on it, so they are rendered
+        # again when the site changes, not each time this copy expires.
+        chrome["chrome_version"] = generation = _generation()
+        cache.set(f"{CACHE_KEY}:{generation}", chrome, CACHE_SECONDS)
     return chrome
-
-
-def forget_site_chrome(**kwargs):
-    cache.delete(CACHE_KEY)

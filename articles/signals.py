@@ -1,16 +1,10 @@
 """Side effects of saving, connected in ArticlesConfig.ready()."""
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
-from .chrome import forget_site_chrome
-from .models import Article, Author, Byline, Photo, Section, SiteSettings, SocialAccount
+from .models import Article, Author, Byline, Photo
 from .search import refresh_search_vectors
-
-
-def forget_chrome_after_commit(**kwargs):
-    transaction.on_commit(forget_site_chrome)
 
 
 # The search vector is part of the story's data, so it is refreshed in the same transaction
@@ -42,11 +36,6 @@ def reindex_articles_of_tag(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Section, SiteSettings, SocialAccount):
-        post_save.connect(forget_chrome_after_commit, sender=model, dispatch_uid=f"chrome-{model}")
-        post_delete.connect(
-            forget_chrome_after_commit, sender=model, dispatch_uid=f"chrome-del-{model}"
-        )
     post_save.connect(reindex_article, sender=Article, dispatch_uid="search-article")
     post_save.connect(reindex_article_of_byline, sender=Byline, dispatch_uid="search-byline")
     post_delete.connect(reindex_article_of_byline, sender=Byline, dispatch_uid="search-byline-del")
