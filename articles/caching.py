@@ -31,6 +31,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.module_loading import import_string
 
+from newsroom import cachebreaker
+
 logger = logging.getLogger(__name__)
 
 LIST_KEY = "list"
@@ -103,9 +105,16 @@ def _generation_keys(keys):
 
 def current_generations(keys):
     """{key: generation} for the keys that have one (a missing key is absent)."""
+    return _read(keys)[0]
+
+
+def _read(keys, *others):
+    """The generations of ``keys`` (as ``current_generations``) and the values of the cache
+    keys ``others``, in one round trip."""
     names = _generation_keys(keys)
-    found = cache.get_many(list(names))
-    return {names[name]: value for name, value in found.items()}
+    found = cache.get_many([*names, *others])
+    values = [found.pop(other, None) for other in others]
+    return {names[name]: value for name, value in found.items()}, *values
 
 
 def _with_missing(keys, found):
@@ -122,18 +131,33 @@ def _with_missing(keys, found):
     return found
 
 
-def generations_for_storing(keys, started_ns):
-    """Generations to store with a page rendered since ``started_ns``, or None when one of
-    its keys was bumped during the render (the page may hold old rows: do not keep it)."""
-    found = current_generations(keys)
+def generations_for_storing(keys, started_ns, limit):
+    """Generations to store with a page rendered since ``started_ns`` (None when one of its
+    keys was bumped during the render: the page may hold old rows, do not keep it), and how
+    long to keep it, ``cache_seconds(limit)``: one round trip."""
+    found, upcoming = _read(keys, NEXT_SCHEDULED_KEY)
+    seconds = cache_seconds(limit, upcoming)
     if any(value > started_ns for value in found.values()):
-        return None
-    return _with_missing(keys, found)
+        return None, seconds
+    return _with_missing(keys, found), seconds
 
 
 def fragment_generations(*keys):
     """The generations for a template fragment's cache key (``{% cache %}`` vary-on values)."""
     return _with_missing(keys, current_generations(keys))
+
+
+def fragment_generations_and_seconds(keys, limit):
+    """``fragment_generations(*keys)`` and ``cache_seconds(limit)``, read in one round trip."""
+    found, upcoming = _read(keys, NEXT_SCHEDULED_KEY)
+    return _with_missing(keys, found), cache_seconds(limit, upcoming)
+
+
+def get_with_generation(cache_key, key):
+    """The value stored at ``cache_key`` (None if none) and the current generation of
+    ``key``, in one round trip: for values that carry the generation they were made with."""
+    found, value = _read([key], cache_key)
+    return value, _with_missing([key], found)[key]
 
 
 def bump(keys):
@@ -142,12 +166,14 @@ def bump(keys):
         cache.set_many({GENERATION_PREFIX + key: now for key in keys}, timeout=GENERATION_SECONDS)
 
 
-def seconds_until_next_scheduled():
+def seconds_until_next_scheduled(value=None):
     """How long until the next scheduled story goes live (None: nothing scheduled). Cached
-    pages and fragments live no longer than that, since no event marks the moment."""
+    pages and fragments live no longer than that, since no event marks the moment.
+    ``value``: what is cached at NEXT_SCHEDULED_KEY, if the caller has read it already."""
     from .models import Article
 
-    value = cache.get(NEXT_SCHEDULED_KEY)
+    if value is None:
+        value = cache.get(NEXT_SCHEDULED_KEY)
     if value is None:
         # The publish time or a later embargo, whichever the story waits for.
         upcoming = Article.objects.scheduled().values_list("go_live_at", flat=True).first()
@@ -158,9 +184,10 @@ def seconds_until_next_scheduled():
     return max(int(value - time.time()), 1)
 
 
-def cache_seconds(limit):
-    """``limit`` seconds, shortened so nothing outlives the next scheduled publication."""
-    upcoming = seconds_until_next_scheduled()
+def cache_seconds(limit, next_scheduled=None):
+    """``limit`` seconds, shortened so nothing outlives the next scheduled publication
+    (``next_scheduled``: the value at NEXT_SCHEDULED_KEY, if already read)."""
+    upcoming = seconds_until_next_scheduled(next_scheduled)
     return limit if upcoming is None else min(limit, upcoming)
 
 
@@ -173,14 +200,19 @@ def invalidate(keys):
     keys = set(keys)
     if not keys:
         return
-    bump(keys)
-    if LIST_KEY in keys:
-        cache.delete(NEXT_SCHEDULED_KEY)
+
+    def bump_keys():
+        # Sent even while the cache's circuit breaker is open after a passing failure: a lost
+        # bump would leave other processes serving the old page.
+        with cachebreaker.essential():
+            bump(keys)
+            if LIST_KEY in keys:
+                cache.delete(NEXT_SCHEDULED_KEY)
+
+    bump_keys()
 
     def after_commit():
-        bump(keys)
-        if LIST_KEY in keys:
-            cache.delete(NEXT_SCHEDULED_KEY)
+        bump_keys()
         purge(keys)
 
     transaction.on_commit(after_commit)

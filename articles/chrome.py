@@ -17,8 +17,10 @@ def _generation():
 
 
 def site_chrome():
-    chrome = cache.get(f"{CACHE_KEY}:{_generation()}")
-    if chrome is None:
+    # One round trip: the copy is kept under one key and carries the generation it was made
+    # under, read together with the current one.
+    chrome, generation = caching.get_with_generation(CACHE_KEY, caching.SITE_KEY)
+    if chrome is None or chrome["chrome_version"] != generation:
         site, _ = SiteSettings.objects.get_or_create(pk=1, defaults={"name": settings.SITE_NAME})
         chrome = {
             "site": site,
@@ -28,6 +30,6 @@ def site_chrome():
         # Read after the rows: creating the settings row (on the first page ever) bumps it.
         # The masthead, footer and head-link fragments vary on it, so they are rendered
         # again when the site changes, not each time this copy expires.
-        chrome["chrome_version"] = generation = _generation()
-        cache.set(f"{CACHE_KEY}:{generation}", chrome, CACHE_SECONDS)
+        chrome["chrome_version"] = _generation()
+        cache.set(CACHE_KEY, chrome, CACHE_SECONDS)
     return chrome

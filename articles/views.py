@@ -166,9 +166,11 @@ def related_candidates(article):
 def fragment_context(**keys):
     """What the templates' {% cache %} tags vary on: the generation of each named key, and
     ``seconds``, a lifetime that ends before the next scheduled story goes live."""
-    generations = caching.fragment_generations(*keys.values())
+    generations, seconds = caching.fragment_generations_and_seconds(
+        keys.values(), settings.FRAGMENT_CACHE_SECONDS
+    )
     return {
-        "seconds": caching.cache_seconds(settings.FRAGMENT_CACHE_SECONDS),
+        "seconds": seconds,
         **{name: generations[key] for name, key in keys.items()},
     }
 

@@ -167,7 +167,9 @@ class PageCacheMiddleware:
         response.headers["Surrogate-Key"] = label
         response.headers["Cache-Tag"] = label.replace(" ", ",")
         now = int(time.time())
-        seconds = caching.cache_seconds(settings.PAGE_CACHE_SECONDS)
+        generations, seconds = caching.generations_for_storing(
+            keys, started_ns, settings.PAGE_CACHE_SECONDS
+        )
         patch_cache_control(
             response,
             public=True,
@@ -179,7 +181,6 @@ class PageCacheMiddleware:
             digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
             response.headers["ETag"] = f'"{digest}"'
         response.headers["Last-Modified"] = http_date(now)
-        generations = caching.generations_for_storing(keys, started_ns)
         if generations is None:
             return  # something on the page changed while it was being rendered
         entry = {

@@ -135,9 +135,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 # Cache: Redis when REDIS_URL is set, process memory otherwise. A Redis outage must slow
-# the site, never break it, hence short timeouts and IGNORE_EXCEPTIONS.
-def redis_cache(url):
-    """The cache settings for the Redis at ``url`` (also used by the Redis-down test)."""
+# the site, never break it, hence short timeouts, IGNORE_EXCEPTIONS (a failed call is a miss)
+# and a circuit breaker: after a failed call this process skips Redis for
+# CACHE_BREAKER_SECONDS, then tries one call again (newsroom/cachebreaker.py). Without it a
+# hung Redis costs every cache call of every page the socket timeout.
+CACHE_BREAKER_SECONDS = env_int("CACHE_BREAKER_SECONDS", 5)
+
+
+def redis_cache(url, breaker_seconds=CACHE_BREAKER_SECONDS):
+    """The cache settings for the Redis at ``url`` (also used by the Redis fault tests)."""
     return {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
@@ -146,6 +152,8 @@ def redis_cache(url):
             "SOCKET_CONNECT_TIMEOUT": 0.5,
             "SOCKET_TIMEOUT": 0.5,
             "IGNORE_EXCEPTIONS": True,
+            "REDIS_CLIENT_CLASS": "newsroom.cachebreaker.GuardedRedis",
+            "REDIS_CLIENT_KWARGS": {"breaker_seconds": breaker_seconds},
         },
     }
 
@@ -153,7 +161,9 @@ def redis_cache(url):
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # The breaker logs when Redis fails and when it answers again; a line per skipped call
+    # (a dozen a page) would bury that.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CACHES = {
         "default": {
