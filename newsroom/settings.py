@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: cached anonymous pages are answered before sessions, auth and CSRF run.
     "newsroom.pagecache.PageCacheMiddleware",
+    # A database that cannot be reached is a quick 503 page, not a 500 (newsroom/outage.py).
+    "newsroom.outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,18 +118,24 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    if env_bool("DATABASE_POOL", True):
-        # psycopg 3's pool; with health checks on it hands out only live connections. The size
-        # is per process: workers x DATABASE_POOL_MAX_SIZE must stay below max_connections.
-        DATABASES["default"]["OPTIONS"] = {
-            "pool": {
-                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
-                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
-                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
-            },
+    # An unreachable server fails a connection attempt after this many seconds (libpq's
+    # minimum is 2), instead of holding the worker until the operating system gives up.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 2
+    )
+    if env_bool("DATABASE_POOL", False):
+        # psycopg 3's pool, for threaded or async workers; with health checks on it hands out
+        # only live connections. The size is per process: workers x DATABASE_POOL_MAX_SIZE must
+        # stay below max_connections. While the database is down each request waits up to
+        # DATABASE_POOL_TIMEOUT for a connection, which is why sync workers do not use it.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
         }
     else:
-        # Persistent connections: a little faster with sync workers.
+        # Persistent connections, the default: faster with sync workers (one connection each,
+        # no checkout per request), and a stopped database fails a request at once.
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -6,11 +6,14 @@ by its own PID: the machine's shared servers are never touched.
 
 import contextlib
 import glob
+import http.client
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -53,6 +56,7 @@ class ThrowawayRedis:
         self._counter = None
 
     def start(self):
+        os.makedirs(self.folder, exist_ok=True)
         self.process = subprocess.Popen(
             [
                 shutil.which("redis-server") or "/usr/bin/redis-server",
@@ -104,6 +108,8 @@ class ThrowawayRedis:
             self.process.wait(timeout=10)
         if self._hang:
             self._hang.close()
+            self._hang = None
+        self._counter = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -185,3 +191,86 @@ def _alive(pid):
     except ProcessLookupError:
         return False
     return True
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def site_environment(database_url, redis_url, media_root, **overrides):
+    """The environment of a production-mode site (DEBUG=0, plain HTTP on loopback) on the
+    given database and cache, with the defaults a deployment gets for everything else."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DATABASE_", "REDIS_", "CONN_", "PAGE_CACHE", "CACHE_"))
+    }
+    environment.update(
+        DEBUG="0",
+        SECRET_KEY="fault-tests-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        LOG_LEVEL="CRITICAL",
+        MEDIA_ROOT=str(media_root),
+        **overrides,
+    )
+    return environment
+
+
+def manage(*args, env):
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def run_django(code, env):
+    """Run Python code with Django set up in a subprocess; returns its last line as JSON."""
+    script = (
+        "import django, json, os\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'newsroom.settings')\n"
+        "django.setup()\n" + code
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class SiteServer:
+    """gunicorn with the production settings file (newsroom/gunicorn.py), on a free port."""
+
+    def __init__(self, env, workers=2):
+        self.port = free_port()
+        self.env = {**env, "WEB_CONCURRENCY": str(workers), "PORT": str(self.port)}
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-c", "newsroom/gunicorn.py", "newsroom.wsgi"],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        wait_for(lambda: self.get("/robots.txt", timeout=2)[0] == 200, 60, "gunicorn")
+        return self
+
+    def get(self, path, timeout=30, headers=None):
+        """(status, headers, body, seconds) of a GET; (None, ...) if nothing answered."""
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            body = response.read().decode()
+            return response.status, dict(response.getheaders()), body, time.perf_counter() - started
+        except OSError:
+            return None, {}, "", time.perf_counter() - started
+        finally:
+            connection.close()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)

@@ -1,10 +1,13 @@
-"""Cache outages: a hung or dead Redis slows the site at most once; it never stalls it.
+"""Outages: a hung or dead Redis slows the site at most once; a stopped database leaves the
+page cache answering and every other page a quick 503.
 
-Each test starts its own redis-server on a free port (tests/services.py) and stops it by PID.
+Each test starts its own redis-server and PostgreSQL on free ports (tests/services.py) and
+stops them by PID; the machine's shared servers are never touched.
 """
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import Client
@@ -13,9 +16,17 @@ from articles.chrome import site_chrome
 from newsroom.settings import redis_cache
 
 from .factories import make_article, make_author, make_photo
-from .services import ThrowawayRedis, wait_for
+from .services import (
+    SiteServer,
+    ThrowawayPostgres,
+    ThrowawayRedis,
+    manage,
+    run_django,
+    site_environment,
+    wait_for,
+)
 
-pytestmark = [pytest.mark.caches_on, pytest.mark.django_db]
+pytestmark = pytest.mark.caches_on
 
 SOCKET_TIMEOUT = redis_cache("redis://x")["OPTIONS"]["SOCKET_TIMEOUT"]
 
@@ -155,3 +166,74 @@ def test_a_change_reaches_redis_while_the_breaker_skips_it_for_pages(
     with django_capture_on_commit_callbacks(execute=True):
         story.save()
     assert throwaway_redis.client().keys(f"*gen:a{story.pk}")
+
+
+# Database outages ---------------------------------------------------------------------------
+
+SEED = """
+from tests.factories import make_article, make_author, make_section
+section = make_section(name="Harbour", slug="harbour")
+author = make_author(name="Ana Ruiz", slug="ana-ruiz")
+stories = [
+    make_article(section=section, authors=[author], tags=["ferries"],
+                 headline=f"Ferry story {n}", slug=f"ferry-story-{n}")
+    for n in range(3)
+]
+print(json.dumps({"articles": [s.url for s in stories], "section": section.get_absolute_url()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def site_on_throwaway_services():
+    """The site in production mode (gunicorn, 2 sync workers, the default database settings)
+    on a PostgreSQL and a Redis of its own: the page cache is shared by the workers."""
+    postgres, cache_server, server = ThrowawayPostgres(), ThrowawayRedis(), None
+    try:
+        postgres.start()
+        postgres.create_database()
+        cache_server.start()
+        env = site_environment(postgres.url, cache_server.url, postgres.folder / "media")
+        manage("migrate", "--noinput", "-v0", env=env)
+        manage("collectstatic", "--noinput", "-v0", env=env)
+        urls = run_django(SEED, env)
+        server = SiteServer(env, workers=2).start()
+        yield postgres, server, urls
+    finally:
+        if server:
+            server.stop()
+        cache_server.stop()
+        postgres.remove()
+
+
+def test_with_the_database_stopped_cached_pages_answer_and_others_are_a_quick_503(
+    site_on_throwaway_services,
+):
+    postgres, server, urls = site_on_throwaway_services
+    cached, uncached, later = urls["articles"]
+    for path in ("/", cached):
+        for _ in range(4):  # both workers have it, and it is in the page cache
+            assert server.get(path)[0] == 200
+    postgres.stop()
+
+    # Uncached pages, several at once: each fails fast, none holds a worker.
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(server.get, [uncached, urls["section"]] * 3))
+    for status, headers, body, seconds in answers:
+        assert status == 503, body[:500]
+        assert seconds < 2
+        assert headers["Retry-After"] == "30"
+        assert "no-store" in headers["Cache-Control"]
+        assert "Content-Security-Policy" in headers
+        assert "The site is temporarily unavailable" in body
+        assert 'rel="stylesheet"' in body
+    # Page-cached pages keep answering, from either worker.
+    for _ in range(4):
+        for path in ("/", cached):
+            status, _, body, seconds = server.get(path)
+            assert (status, seconds < 1) == (200, True), path
+    assert "Ferry story 0" in server.get(cached)[2]
+
+    postgres.start()
+    wait_for(lambda: server.get(uncached)[0] == 200, 20, "the site to use the database again")
+    for path in (later, urls["section"], uncached):
+        assert server.get(path)[0] == 200, path
