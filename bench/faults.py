@@ -8,6 +8,8 @@ section page, FAULTS_REQUESTS requests each from FAULTS_CLIENTS clients at once:
 
 - normal: pages in the page cache (Redis up, PostgreSQL up), and rendered every time (a
   session cookie skips the page cache; template fragments still come from Redis);
+- Redis stopped: no cache at all (every call refused at once), every page rendered from the
+  database: the "no-cache time";
 - Redis hung: DEBUG SLEEP from a connection of its own (the first requests meet the socket
   timeout, the circuit breaker then skips Redis: every page is rendered from the database);
 - PostgreSQL stopped: page-cached pages, and pages that are not in the cache (503).
@@ -17,6 +19,7 @@ Prints p50 and max in milliseconds and the statuses seen. Both servers are stopp
 
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -67,13 +70,25 @@ def report(label, server, pages, headers=None):
     for name, path in pages.items():
         p50, worst, statuses = measure(server, path, headers)
         seen = " ".join(f"{status}x{count}" for status, count in sorted(statuses.items()))
-        print(f"  {label:<22} {name:<14} p50 {p50:8.1f} ms   max {worst:8.1f} ms   {seen}")
+        print(f"  {label:<25} {name:<14} p50 {p50:8.1f} ms   max {worst:8.1f} ms   {seen}")
 
 
 def warm(server, pages):
     for path in pages.values():
         for _ in range(4):
             server.get(path)
+
+
+def restart_redis(server, cache_server, pages):
+    """A new, empty Redis on the same port; wait until the workers' breakers (which try again
+    after CACHE_BREAKER_SECONDS) use it, and cache the pages again."""
+    cache_server.start()
+    wait_for(
+        lambda: server.get(pages["article"])[0] == 200 and cache_server.commands() > 20,
+        60,
+        "the site to use Redis again",
+    )
+    warm(server, pages)
 
 
 def main():
@@ -88,7 +103,7 @@ def main():
         manage("seed_scale", "--articles", str(ARTICLES), "--photos", "4", env=env)
         manage("collectstatic", "--noinput", "-v0", env=env)
         urls = run_django(PAGES_QUERY, env)
-        server = SiteServer(env, workers=2).start()
+        server = SiteServer(env, workers=2, stderr=subprocess.DEVNULL).start()
         cached = {name: urls[name] for name in ("home", "article", "section")}
         print(f"{REQUESTS} requests per page from {CLIENTS} clients, 2 sync workers:")
 
@@ -96,18 +111,16 @@ def main():
         report("normal (page cache)", server, cached)
         report("normal, rendered", server, cached, RENDER)
 
+        # No cache at all: Redis stopped, so every cache call is refused at once.
+        cache_server.stop()
+        report("Redis stopped (no cache)", server, cached)
+
+        restart_redis(server, cache_server, cached)
         cache_server.hang(seconds=600)
         report("Redis hung", server, cached)
-        report("Redis hung, rendered", server, cached, RENDER)
+
         cache_server.stop()
-        cache_server.start()  # a new, empty Redis on the same port
-        # The workers' breakers try Redis again after CACHE_BREAKER_SECONDS.
-        wait_for(
-            lambda: server.get(cached["article"])[0] == 200 and cache_server.commands() > 20,
-            30,
-            "the site to use Redis again",
-        )
-        warm(server, cached)
+        restart_redis(server, cache_server, cached)
 
         postgres.stop()
         report("PostgreSQL stopped", server, cached)

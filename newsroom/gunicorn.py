@@ -2,8 +2,9 @@
 newsroom.wsgi``). Every value can be changed from the environment; docs/production.md says
 how to size them.
 
-Sync workers, one per core: a page render is CPU work, and with sync workers persistent
-database connections (DATABASE_POOL=0, CONN_MAX_AGE) are faster than a pool. Each worker
+Sync workers, one per core: a page render is CPU work, and with sync workers the default
+persistent database connections (DATABASE_POOL=0, CONN_MAX_AGE) are faster than a pool and
+fail at once when the database is down, where a pool would hold the worker. Each worker
 holds one connection, so workers x machines must stay below PostgreSQL's max_connections.
 """
 

@@ -120,8 +120,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server fails a connection attempt after this many seconds (libpq's
     # minimum is 2), instead of holding the worker until the operating system gives up.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DATABASE_CONNECT_TIMEOUT", 2
+    # A connect_timeout in DATABASE_URL's query string wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2)
     )
     if env_bool("DATABASE_POOL", False):
         # psycopg 3's pool, for threaded or async workers; with health checks on it hands out

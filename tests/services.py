@@ -241,9 +241,10 @@ def run_django(code, env):
 class SiteServer:
     """gunicorn with the production settings file (newsroom/gunicorn.py), on a free port."""
 
-    def __init__(self, env, workers=2):
+    def __init__(self, env, workers=2, stderr=None):
         self.port = free_port()
         self.env = {**env, "WEB_CONCURRENCY": str(workers), "PORT": str(self.port)}
+        self.stderr = stderr
         self.process = None
 
     def start(self):
@@ -252,6 +253,7 @@ class SiteServer:
             cwd=ROOT,
             env=self.env,
             start_new_session=True,
+            stderr=self.stderr,
         )
         wait_for(lambda: self.get("/robots.txt", timeout=2)[0] == 200, 60, "gunicorn")
         return self
