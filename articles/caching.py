@@ -153,10 +153,16 @@ def fragment_generations_and_seconds(keys, limit):
     return _with_missing(keys, found), cache_seconds(limit, upcoming)
 
 
+def get_with_generations(cache_key, keys):
+    """The value stored at ``cache_key`` (None if none) and ``current_generations(keys)``,
+    in one round trip: for values that carry the generations they were made with."""
+    found, value = _read(keys, cache_key)
+    return value, found
+
+
 def get_with_generation(cache_key, key):
-    """The value stored at ``cache_key`` (None if none) and the current generation of
-    ``key``, in one round trip: for values that carry the generation they were made with."""
-    found, value = _read([key], cache_key)
+    """As ``get_with_generations`` for one key, which gets a generation if it had none."""
+    value, found = get_with_generations(cache_key, [key])
     return value, _with_missing([key], found)[key]
 
 

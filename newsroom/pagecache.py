@@ -57,6 +57,7 @@ ALLOWED_PARAMETERS = {"page", *SearchForm.base_fields}
 ALLOWED_VARY = {"cookie", "accept-encoding"}
 # Pages that declare no keys of their own (sitemaps, robots.txt, feeds) depend on these.
 DEFAULT_KEYS = {caching.LIST_KEY}
+COMMON_KEYS = [caching.SITE_KEY, caching.LIST_KEY]
 # Headers that describe one exchange, not the page.
 SKIPPED_HEADERS = {"date", "set-cookie", "age"}
 ENTRY_PREFIX = "page:"
@@ -79,8 +80,10 @@ class PageCacheMiddleware:
                 # A logged-in reader's copy of a public page: no shared cache may keep it.
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        entry = cache.get(key)
-        if entry is not None and self.is_current(entry):
+        # Every page depends on ``site`` and most on ``list``: read with the entry, they make a
+        # hit on the homepage, feeds, sitemaps and search one round trip (others two).
+        entry, known = caching.get_with_generations(key, COMMON_KEYS)
+        if entry is not None and self.is_current(entry, known):
             return self.answer(request, entry)
         started_ns = time.time_ns()
         response = self.get_response(request)
@@ -114,9 +117,15 @@ class PageCacheMiddleware:
         return ENTRY_PREFIX + hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()
 
     @staticmethod
-    def is_current(entry):
-        generations = entry["generations"]
-        return caching.current_generations(generations) == generations
+    def is_current(entry, known):
+        """Whether every key ``entry`` was stored with still has the same generation;
+        ``known``: current generations already read (only the others are asked for)."""
+        stored = entry["generations"]
+        current = {key: value for key, value in known.items() if key in stored}
+        rest = stored.keys() - known.keys()
+        if rest:
+            current.update(caching.current_generations(rest))
+        return current == stored
 
     @staticmethod
     def answer(request, entry):
