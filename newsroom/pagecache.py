@@ -15,7 +15,8 @@ stack as usual, and on the way out a response is stored only when all of these h
 Every public response gets ``Cache-Control`` for a CDN (``s-maxage`` and
 ``stale-while-revalidate``), an ``ETag``, ``Last-Modified`` and the ``Surrogate-Key`` and
 ``Cache-Tag`` headers. If the cache is down, django-redis's ``IGNORE_EXCEPTIONS`` makes every
-lookup a miss and every store a no-op: pages are rendered, never refused.
+lookup a miss and every store a no-op, and the circuit breaker (``newsroom.cachebreaker``)
+stops a hung Redis from costing more than one timeout: pages are rendered, never refused.
 """
 
 import hashlib
