@@ -12,7 +12,8 @@ section page, FAULTS_REQUESTS requests each from FAULTS_CLIENTS clients at once:
   database: the "no-cache time";
 - Redis hung: DEBUG SLEEP from a connection of its own (the first requests meet the socket
   timeout, the circuit breaker then skips Redis: every page is rendered from the database);
-- PostgreSQL stopped: page-cached pages, and pages that are not in the cache (503).
+- PostgreSQL stopped: page-cached pages, pages that are not in the cache (503), and both
+  requested at once (a cached page must not wait behind the others).
 
 Prints p50 and max in milliseconds and the statuses seen. Both servers are stopped by PID.
 """
@@ -73,6 +74,23 @@ def report(label, server, pages, headers=None):
         print(f"  {label:<25} {name:<14} p50 {p50:8.1f} ms   max {worst:8.1f} ms   {seen}")
 
 
+def report_mixed(label, server, pages):
+    """Requests for all ``pages`` at once, interleaved: does a page that needs nothing from
+    the database wait behind one that does?"""
+    paths = [path for _ in range(REQUESTS // len(pages)) for path in pages.values()]
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        answers = list(pool.map(lambda path: (path, server.get(path, timeout=60)), paths))
+    for name, path in pages.items():
+        mine = [answer for seen, answer in answers if seen == path]
+        times = [seconds * 1000 for _, _, _, seconds in mine]
+        statuses = Counter(status for status, *_ in mine)
+        seen = " ".join(f"{status}x{count}" for status, count in sorted(statuses.items()))
+        print(
+            f"  {label:<25} {name:<14} p50 {statistics.median(times):8.1f} ms"
+            f"   max {max(times):8.1f} ms   {seen}"
+        )
+
+
 def warm(server, pages):
     for path in pages.values():
         for _ in range(4):
@@ -125,6 +143,11 @@ def main():
         postgres.stop()
         report("PostgreSQL stopped", server, cached)
         report("PostgreSQL stopped", server, {"other article": urls["other article"]})
+        report_mixed(
+            "PostgreSQL stopped, mixed",
+            server,
+            {"article": cached["article"], "other article": urls["other article"]},
+        )
         started = time.monotonic()
         postgres.start()
         wait_for(lambda: server.get(urls["other article"])[0] == 200, 30, "recovery")
