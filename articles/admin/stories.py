@@ -328,6 +328,14 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         form_class = self.get_form(request, None, fields=flatten_fieldsets(fieldsets))
         form = form_class(request.POST, request.FILES, instance=obj)
         formsets, inline_instances = self._create_formsets(request, obj, change=True)
+        # Inlines the form did not have when it was opened (corrections appear once a story
+        # is published) are left out rather than shown as tampered with.
+        posted = [
+            (formset, inline)
+            for formset, inline in zip(formsets, inline_instances, strict=True)
+            if f"{formset.prefix}-TOTAL_FORMS" in request.POST
+        ]
+        formsets, inline_instances = [p[0] for p in posted], [p[1] for p in posted]
         admin_form = helpers.AdminForm(
             form, list(fieldsets), {}, self.get_readonly_fields(request, obj), model_admin=self
         )
@@ -392,6 +400,20 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         with reversion.create_revision():
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._backup_saved(super().response_add(request, obj, post_url_continue), "new")
+
+    def response_change(self, request, obj):
+        return self._backup_saved(super().response_change(request, obj), obj.pk)
+
+    @staticmethod
+    def _backup_saved(response, key):
+        """The page after a successful save tells story-backup.js to drop this browser's copy
+        of the form (a fragment: the server never sees it, so no view needs to know)."""
+        if response.status_code == 302:
+            response["Location"] += f"#saved-story-{key}"
+        return response
 
     def save_model(self, request, obj, form, change):
         before = Article.objects.get(pk=obj.pk) if change else None
