@@ -2,7 +2,20 @@
 story meanwhile, and a save during a real database outage (a throwaway PostgreSQL stopped
 under a gunicorn server), both give the text back."""
 
+import contextlib
+import glob
+import os
 import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +90,212 @@ def test_writer_saving_after_an_editor_published_gets_the_form_with_their_text(
     assert page.locator("input[name=_save]").count() == 0
     screenshot("typed-01-writer-refused-keeps-text")
     assert Article.objects.get(pk=story.pk).headline == "Ferry fares under review"
+
+
+# A real database outage ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_BIN = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} within {seconds} s")
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL of this test's own, in a temporary folder on a free loopback port; it is
+    stopped and started with pg_ctl, never the machine's shared server."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="nr-typed-pg-"))
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/nr_typed"
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            shutil.chown(self.folder, "postgres")
+        self.run(
+            "initdb", "-D", self.folder / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
+
+    def run(self, program, *args):
+        command = [str(PG_BIN / program), *map(str, args)]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, cwd=self.folder)  # noqa: S603 (pg binaries, fixed arguments)
+
+    def start(self):
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.run(
+            "pg_ctl",
+            "-D",
+            self.folder / "data",
+            "-o",
+            options,
+            "-l",
+            self.folder / "log",
+            "-w",
+            "start",
+        )
+
+    def stop(self):
+        self.run("pg_ctl", "-D", self.folder / "data", "-m", "fast", "-w", "stop")
+
+    def remove(self):
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres():
+    server = ThrowawayPostgres()
+    try:
+        server.start()
+        server.run("createdb", "-h", "127.0.0.1", "-p", server.port, "-U", "postgres", "nr_typed")
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def production_site(postgres, tmp_path):
+    """The site as production runs it (gunicorn, DEBUG=0, collected static files) on the
+    throwaway PostgreSQL, with an editor and a story. Yields (base URL, environment)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres.url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "localhost",
+        "SITE_URL": f"http://localhost:{port}",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS ends at the proxy
+        # Persistent connections off: every request connects, so a stopped database fails
+        # at once (connection refused) and is used again as soon as it is back.
+        "DATABASE_POOL": "0",
+        "CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "WEB_CONCURRENCY": "1",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    django_shell(
+        env,
+        "from django.contrib.auth.models import Group, User;"
+        "from articles.models import Article, Section;"
+        f"u = User.objects.create_user('eddie', password={PASSWORD!r}, is_staff=True);"
+        "u.groups.add(Group.objects.get(name='Editor'));"
+        "s = Section.objects.create(name='City', slug='city');"
+        "Article.objects.create(headline='Harbor dredging begins', slug='harbor-dredging',"
+        " section=s, body='<p>Crews start on Monday.</p>', status='draft', created_by=u)",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.py", "newsroom.wsgi"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://localhost:{port}"
+    try:
+        wait_until(lambda: answers(f"{base}/robots.txt"), 30, "gunicorn did not answer")
+        yield base, env
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def answers(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def manage(env, *args):
+    """Run a management command for the production-like site; returns its output."""
+    return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def django_shell(env, code):
+    result = manage(env, "shell", "-c", code)
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def test_a_save_during_a_database_outage_keeps_the_text_and_restores_it(
+    production_site, postgres, page, screenshot
+):
+    base, env = production_site
+    log_in(page, base, "eddie")
+    page.goto(f"{base}/admin/articles/article/")
+    page.get_by_role("link", name="Harbor dredging begins").click()
+    form_url = page.url
+    type_into_story(page, " on schedule", "The first barge arrived at dawn.")
+    wait_for_backup(page, "The first barge arrived at dawn.")
+
+    postgres.stop()
+    started = time.monotonic()
+    page.click("input[name=_save]")
+    page.get_by_role("heading", name="Something went wrong on our side").wait_for()
+    failed_after = time.monotonic() - started
+    assert "Your text is kept in this browser" in page.inner_text("main")
+    screenshot("typed-02-outage-error-page")
+    assert failed_after < 5, f"the error page took {failed_after:.1f} s"
+
+    postgres.start()
+    page.get_by_role("link", name="open the story form again").click()
+    notice = page.locator(".story-backup")
+    notice.wait_for()
+    assert "This browser kept text you typed" in page.get_by_role("alert").inner_text()
+    restore = page.get_by_role(
+        "button",
+        name=re.compile(r"^Restore your unsaved text \(saved in this browser at \d\d:\d\d\)$"),
+    )
+    assert page.input_value("#id_headline") == "Harbor dredging begins"
+    screenshot("typed-03-backup-offered")
+    restore.click()
+    assert page.input_value("#id_headline") == "Harbor dredging begins on schedule"
+    body = page.locator(".ProseMirror[contenteditable=true]")
+    assert "The first barge arrived at dawn." in body.inner_text()
+    assert page.get_by_role("status").filter(has_text="back in the form").count() == 1
+    screenshot("typed-04-backup-restored")
+
+    page.click("input[name=_save]")
+    page.locator(".messagelist .success").wait_for()
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('newsroom.story-backup.'))"
+        )
+        == []
+    )
+    saved = django_shell(
+        env,
+        "from articles.models import Article; a = Article.objects.get(slug='harbor-dredging');"
+        "print(a.headline + '|' + a.body)",
+    )
+    assert saved.startswith("Harbor dredging begins on schedule|")
+    assert "The first barge arrived at dawn." in saved
+    page.goto(form_url)
+    page.locator(".ProseMirror[contenteditable=true]").wait_for()
+    assert page.locator(".story-backup").is_hidden()

@@ -171,7 +171,9 @@
     var message = box.querySelector("[data-backup-message]");
     message.appendChild(box.querySelector("template[data-backup-message-text]").content.cloneNode(true));
     box.querySelector("[data-backup-restore]").addEventListener("click", function () {
-      var first = restore(load().fields);
+      var first = restore(backup.fields);
+      dirty = true;
+      save(); // the restored text is the copy now, until it is saved
       box.hidden = true;
       say(status.getAttribute("data-restored"));
       if (first) {
@@ -206,8 +208,13 @@
   var pending = null;
   var dirty = false;
 
-  function changed() {
+  // Only what a person does counts: widgets fire change events of their own as they start,
+  // and a copy written from those would replace the one waiting to be restored. The rich-text
+  // editor reports every edit (typing, its toolbar, pasting) through its textarea.
+  function changed(event) {
     if (restoring) return;
+    var byPerson = event.isTrusted || isRichText(event.target) || /^select2:/.test(event.type);
+    if (!byPerson) return;
     dirty = true;
     clearTimeout(pending);
     pending = setTimeout(function () { ready.then(save); }, DEBOUNCE_MS);
@@ -219,15 +226,11 @@
     save();
   }
 
-  // Through jQuery when the admin has it: select2 (section, photo, tags) announces its
-  // changes with jQuery events only.
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  // select2 (section, photo, bylines, tags) announces a person's choice with jQuery events.
   var $ = window.django && window.django.jQuery;
-  if ($) {
-    $(form).on("input change", changed);
-  } else {
-    form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
-  }
+  if ($) $(form).on("select2:select select2:unselect select2:clear", changed);
   form.addEventListener("submit", flush);
   window.addEventListener("pagehide", flush);
 
