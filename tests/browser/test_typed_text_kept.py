@@ -72,6 +72,13 @@ def test_writer_saving_after_an_editor_published_gets_the_form_with_their_text(
         section=make_section(name="City", slug="city"),
     )
     base = live_server.url
+    csp_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and csp_errors.append(message.text)
+        ),
+    )
     log_in(page, base, "wendy")
     page.goto(f"{base}/admin/articles/article/{story.pk}/change/")
     type_into_story(page, TYPED_HEADLINE, TYPED_BODY)
@@ -90,6 +97,21 @@ def test_writer_saving_after_an_editor_published_gets_the_form_with_their_text(
     assert page.locator("input[name=_save]").count() == 0
     screenshot("typed-01-writer-refused-keeps-text")
     assert Article.objects.get(pk=story.pk).headline == "Ferry fares under review"
+
+    # Opened again, the story is read-only for the writer: the page shows their copy to
+    # take away; they copy it and discard it.
+    page.goto(f"{base}/admin/articles/article/{story.pk}/change/")
+    page.locator(".story-backup").wait_for()
+    assert "You can no longer edit the story" in page.get_by_role("alert").inner_text()
+    copy = page.locator(".story-backup-copy").inner_text()
+    assert "Ferry fares under review" + TYPED_HEADLINE in copy and TYPED_BODY in copy
+    assert page.locator("[data-backup-restore]").is_hidden()
+    screenshot("typed-01b-writer-reopens-read-only-copy")
+    page.get_by_role("button", name="Discard").click()
+    assert page.locator(".story-backup").is_hidden()
+    assert "discarded" in page.get_by_role("status").filter(has_text="discarded").inner_text()
+    assert page.evaluate(f"localStorage.getItem('newsroom.story-backup.{story.pk}')") is None
+    assert csp_errors == [], "the backup runs under the admin's strict CSP"
 
 
 # A real database outage ----------------------------------------------------------------------

@@ -161,15 +161,43 @@
     return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2);
   }
 
-  function offer(backup) {
+  function plainText(html) {
+    var page = new DOMParser().parseFromString(html, "text/html"); // inert: nothing runs
+    return Array.prototype.map.call(page.body.children, function (block) {
+      return block.textContent;
+    }).join("\n\n") || page.body.textContent;
+  }
+
+  // For a form that can no longer take the copy (the story became read-only for this user):
+  // its text fields are shown to copy instead.
+  function showCopy(backup) {
+    var list = box.querySelector("[data-backup-copy] dl");
+    Object.keys(backup.fields).forEach(function (name) {
+      var value = backup.fields[name];
+      if (typeof value !== "string" || !value.trim() || name === VERSION_FIELD) return;
+      if (/-|_\d+$/.test(name) || /^\d+$/.test(value)) return; // inline rows, dates, ids
+      var term = document.createElement("dt");
+      term.textContent = (name.charAt(0).toUpperCase() + name.slice(1)).replace(/_/g, " ");
+      var text = document.createElement("dd");
+      text.textContent = /^\s*</.test(value) ? plainText(value) : value;
+      list.append(term, text);
+    });
+    box.querySelector("[data-backup-copy]").hidden = false;
+    box.querySelector("[data-backup-restore]").hidden = true;
+  }
+
+  function offer(backup, readOnly) {
+    if (readOnly) showCopy(backup);
     var when = new Date(backup.savedAt);
-    var time = box.querySelector("time");
-    time.dateTime = when.toISOString();
-    time.textContent = hhmm(when);
     box.hidden = false;
     // Filled after it is shown, so that screen readers announce it.
     var message = box.querySelector("[data-backup-message]");
-    message.appendChild(box.querySelector("template[data-backup-message-text]").content.cloneNode(true));
+    var text = readOnly ? "[data-backup-read-only-text]" : "[data-backup-message-text]";
+    message.appendChild(box.querySelector("template" + text).content.cloneNode(true));
+    box.querySelectorAll("time").forEach(function (time) {
+      time.dateTime = when.toISOString();
+      time.textContent = hhmm(when);
+    });
     box.querySelector("[data-backup-restore]").addEventListener("click", function () {
       var first = restore(backup.fields);
       dirty = true;
@@ -236,6 +264,12 @@
 
   ready.then(function () {
     var backup = load();
-    if (backup && differs(backup.fields, read())) offer(backup);
+    if (!backup) return;
+    var current = read();
+    var editable = Object.keys(backup.fields).some(function (name) {
+      return name !== VERSION_FIELD && name in current;
+    });
+    if (!editable) offer(backup, true);
+    else if (differs(backup.fields, current)) offer(backup, false);
   });
 })();
