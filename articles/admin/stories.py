@@ -3,7 +3,8 @@
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections, models
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from taggit.models import Tag
@@ -21,6 +23,7 @@ from ..charts import hourly_bar_chart
 from ..forms import ArticleAdminForm
 from ..models import (
     Article,
+    AuditEntry,
     Author,
     Byline,
     Correction,
@@ -294,6 +297,10 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
     # Saving: one revision per save, version-checked --------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            refused = self._refused_save(request, object_id, form_url, extra_context)
+            if refused is not None:
+                return refused
         try:
             return self._changeform_in_revision(request, object_id, form_url, extra_context)
         except workflow.EditConflict:
@@ -302,10 +309,111 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
             # explain the conflict, with everything typed still in it.
             return self._changeform_in_revision(request, object_id, form_url, extra_context)
 
+    def _refused_save(self, request, object_id, form_url, extra_context):
+        """A save this user may no longer make (the story was published or trashed after they
+        opened it, say) comes back as the form holding everything they typed, with the reason,
+        instead of a bare 403 page. Nothing is validated or saved, and the form has no save
+        buttons. None when the save is allowed, or when Django's own answer stands (no such
+        story for this user, or not even allowed to see it)."""
+        obj = self.get_object(request, unquote(object_id))
+        if (
+            obj is None
+            or self.has_change_permission(request, obj)
+            or not self.has_view_permission(request, obj)
+        ):
+            return None
+        messages.error(request, self.refused_save_message(obj))
+        fieldsets = self.get_fieldsets(request, obj)
+        # Built as for a new story: Django leaves out every field the user may not change.
+        form_class = self.get_form(request, None, fields=flatten_fieldsets(fieldsets))
+        form = form_class(request.POST, request.FILES, instance=obj)
+        formsets, inline_instances = self._create_formsets(request, obj, change=True)
+        # Inlines the form did not have when it was opened (corrections appear once a story
+        # is published) are left out rather than shown as tampered with.
+        posted = [
+            (formset, inline)
+            for formset, inline in zip(formsets, inline_instances, strict=True)
+            if f"{formset.prefix}-TOTAL_FORMS" in request.POST
+        ]
+        formsets, inline_instances = [p[0] for p in posted], [p[1] for p in posted]
+        admin_form = helpers.AdminForm(
+            form, list(fieldsets), {}, self.get_readonly_fields(request, obj), model_admin=self
+        )
+        inline_formsets = self.get_inline_formsets(request, formsets, inline_instances, obj)
+        media = self.media + admin_form.media
+        for inline_formset in inline_formsets:
+            media += inline_formset.media
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Your text was not saved",
+            "subtitle": str(obj),
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "media": media,
+            "inline_admin_formsets": inline_formsets,
+            "errors": [],
+            "preserved_filters": self.get_preserved_filters(request),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            **(extra_context or {}),
+        }
+        response = self.render_change_form(
+            request, context, change=True, obj=obj, form_url=form_url
+        )
+        response.status_code = 403
+        return response
+
+    @staticmethod
+    def refused_save_message(article):
+        """Why the save was refused, from the story's latest change of state."""
+        Action = AuditEntry.Action
+        not_state_changes = [
+            Action.CORRECTED,
+            Action.PREVIEW_SHARED,
+            Action.PREVIEW_REVOKED,
+            Action.REVISION_RESTORED,
+        ]
+        entry = (
+            article.audit_entries.exclude(action__in=not_state_changes)
+            .select_related("user")
+            .first()
+        )
+        if entry is None:
+            reason = "You can no longer edit this story."
+        else:
+            who = (
+                (entry.user.get_full_name() or entry.user.get_username())
+                if entry.user
+                else "someone"
+            )
+            when = timezone.localtime(entry.at).strftime("%-I:%M %p")
+            action = entry.get_action_display().lower()
+            reason = f"This story was {action} by {who} at {when}; you can no longer edit it."
+        return (
+            f"{reason} Nothing of yours was saved. Your text is kept below: copy it, or ask an "
+            "editor to make the change."
+        )
+
     def _changeform_in_revision(self, request, object_id, form_url, extra_context):
         with reversion.create_revision():
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._backup_saved(super().response_add(request, obj, post_url_continue), "new")
+
+    def response_change(self, request, obj):
+        return self._backup_saved(super().response_change(request, obj), obj.pk)
+
+    @staticmethod
+    def _backup_saved(response, key):
+        """The page after a successful save tells story-backup.js to drop this browser's copy
+        of the form (a fragment: the server never sees it, so no view needs to know)."""
+        if response.status_code == 302:
+            response["Location"] += f"#saved-story-{key}"
+        return response
 
     def save_model(self, request, obj, form, change):
         before = Article.objects.get(pk=obj.pk) if change else None
