@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -84,28 +85,39 @@ def test_a_story_the_user_may_not_even_see_is_still_refused_outright(writer_clie
 # Saves that fail on the server -------------------------------------------------------------
 
 
+OUTAGE = OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
 @pytest.fixture
 def database_down():
-    """From here on the database refuses every statement, as during an outage."""
-    from django.db import OperationalError, connection
+    """From here on the database refuses every statement, as during an outage (or fails them
+    with another ``error``, as a bug would)."""
 
-    def refuse(execute, sql, params, many, context):
-        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+    def go_down(error=OUTAGE):
+        def refuse(execute, sql, params, many, context):
+            raise error
 
-    def go_down():
         return connection.execute_wrapper(refuse)
 
     return go_down
 
 
-def post_during_outage(client, url, data, database_down):
+def post_during_outage(client, url, data, database_down, error=OUTAGE):
     client.raise_request_exception = False
-    with database_down():
+    with database_down(error):
         return client.post(url, data)
 
 
+@pytest.mark.parametrize(
+    ("error", "status", "heading"),
+    [
+        (OUTAGE, 503, "The site is temporarily unavailable"),
+        (RuntimeError("a bug"), 500, "Something went wrong on our side"),
+    ],
+    ids=["outage", "bug"],
+)
 def test_a_story_save_that_fails_says_the_text_is_kept_and_where_it_comes_back(
-    editor_client, database_down
+    editor_client, database_down, error, status, heading
 ):
     article = make_article(headline="Ferry timetable")
     response = post_during_outage(
@@ -113,10 +125,11 @@ def test_a_story_save_that_fails_says_the_text_is_kept_and_where_it_comes_back(
         change_url(article),
         form_data(article, headline=TYPED_HEADLINE),
         database_down,
+        error,
     )
-    assert response.status_code == 500
+    assert response.status_code == status
     html = response.content.decode()
-    assert "Something went wrong on our side" in html
+    assert heading in html
     assert "Your text is kept in this browser" in html
     assert f'<a href="{change_url(article)}">open the story form again</a>' in html
     assert "offers to restore your unsaved text" in html
@@ -127,7 +140,7 @@ def test_a_new_story_that_fails_to_save_points_back_to_the_new_story_form(
 ):
     add_url = reverse("admin:articles_article_add")
     response = post_during_outage(editor_client, add_url, {"headline": "x"}, database_down)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert f'<a href="{add_url}">open the story form again</a>' in response.content.decode()
 
 
@@ -140,7 +153,7 @@ def test_other_admin_saves_and_page_views_do_not_claim_a_backup(editor_client, d
     reader = Client(raise_request_exception=False)
     with database_down():
         response = reader.get("/")
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert "saving" not in response.content.decode()
 
 
