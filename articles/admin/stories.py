@@ -5,6 +5,7 @@ import json
 import reversion
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
@@ -267,6 +268,8 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         # Deleting moves to the trash; Django's bulk delete would bypass it.
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
+        if IS_POPUP_VAR in request.GET:
+            return actions  # a popup picks a story; it offers no actions
         # One list action per workflow transition, offered to those holding its permission.
         for transition in workflow.TRANSITIONS.values():
             if request.user.has_perm(transition.permission):
@@ -372,6 +375,9 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
 
     @staticmethod
     def _list_action(transition):
+        """The list's action for one transition: the same workflow function as the story's
+        button, run on each selected story; each refusal is reported and the rest go on."""
+
         def apply(modeladmin, request, queryset):
             succeeded = 0
             for article in queryset:
