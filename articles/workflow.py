@@ -179,19 +179,16 @@ def save_edit(article, user, *, expected_version=None, before=None, comment=""):
 def _record_status_change(article, before, user):
     old = before.status if before is not None else None
     new = article.status
-    Status, Action = Article.Status, AuditEntry.Action
+    Status = Article.Status
     if new == Status.PUBLISHED and (
         old != Status.PUBLISHED or before.published_at != article.published_at
     ):
         _record_publication(article, user)
-    elif new == old:
-        return
-    elif new == Status.REVIEW:
-        record(article, Action.SUBMITTED, user)
-    elif new == Status.DRAFT and old is not None:
-        record(article, Action.RETURNED, user)
-    elif new == Status.UNPUBLISHED:
-        record(article, Action.UNPUBLISHED, user)
+    elif new != old and (old is not None or new != Status.DRAFT):
+        # The form made the change a transition makes (a new draft is only "created"):
+        # audit it as that transition does.
+        leading_to = {transition.target: transition for transition in TRANSITIONS.values()}
+        record(article, leading_to[new].audit, user)
 
 
 def _record_publication(article, user):

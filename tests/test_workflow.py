@@ -558,3 +558,26 @@ def test_the_admin_imports_no_public_views():
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "audited"),
+    [
+        (Article.Status.DRAFT, "review", "submitted"),
+        (Article.Status.REVIEW, "draft", "returned"),
+        (Article.Status.PUBLISHED, "unpublished", "unpublished"),
+    ],
+)
+def test_a_state_changed_in_the_form_is_audited_as_its_transition_is(
+    editor_client, before, after, audited
+):
+    article = make_article(status=before)
+    response = editor_client.post(change_url(article), form_data(article, status=after))
+    assert response.status_code == 302
+    assert actions_of(article) == [audited]
+    assert (
+        audited
+        == workflow.TRANSITIONS[
+            {"review": "submit", "draft": "return", "unpublished": "unpublish"}[after]
+        ].audit
+    )
