@@ -5,6 +5,10 @@ The admin (forms, actions, buttons) and management commands call these functions
 checks the user's permission on the server, saves the story with a version check (a save that
 started from an older version is refused, see ``save_checked``), keeps a revision of it
 (django-reversion) and records an ``AuditEntry``.
+
+Which changes exist, from which states and with which permission is one table,
+``TRANSITIONS``; the admin's buttons and list actions are drawn from it. Whose story it is
+is one QuerySet method, ``ArticleQuerySet.owned_by``.
 """
 
 import time
