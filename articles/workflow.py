@@ -419,7 +419,7 @@ TRANSITIONS = {
             done="Moved to the trash",
             audit=Action.TRASHED,
             refusal="Only editors can move stories to the trash.",
-            wrong_state="“{story}” is already in the trash.",
+            wrong_state="",  # trashing a story already there changes nothing (see trash())
         ),
         Transition(
             # Back to the status it was trashed with; a published one comes back unpublished.
