@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from . import revisions, search
+from . import revisions, roles, search
 from .chrome import site_chrome
 from .models import Article
 
@@ -110,7 +110,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     @property
     def can_publish(self):
-        return self.user is not None and self.user.has_perm("articles.publish_article")
+        return self.user is not None and self.user.has_perm(roles.PUBLISH)
 
     def clean_status(self):
         status = self.cleaned_data["status"]

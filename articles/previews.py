@@ -3,7 +3,8 @@
 A link carries a signed reference to a ``PreviewLink`` row. The signature stops anyone from
 guessing or altering a link; the row holds the expiry and the revocation, so an editor can
 withdraw a link already sent. Every failure is the same 404, which tells nothing about the
-story. Preview pages are ``noindex`` and never cached (see ``views.PreviewView``).
+story. Preview pages are ``noindex`` and never cached (``render_preview``, used by the public
+link's view and by the admin's own preview alike).
 """
 
 from datetime import timedelta
@@ -11,10 +12,12 @@ from datetime import timedelta
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
-from . import workflow
+from . import roles, workflow
 from .models import Article, AuditEntry, PreviewLink
 
 SALT = "articles.preview"
@@ -23,7 +26,7 @@ DEFAULT_HOURS = 48
 
 def share_preview(article, user, hours=DEFAULT_HOURS):
     """Make a preview link for the story, valid ``hours`` hours."""
-    if not user.has_perm("articles.add_previewlink"):
+    if not user.has_perm(roles.SHARE_PREVIEW):
         raise workflow.NotAllowed("Only editors can share preview links.")
     workflow.refuse_if_trashed(article)
     link = PreviewLink.objects.create(
@@ -35,7 +38,7 @@ def share_preview(article, user, hours=DEFAULT_HOURS):
 
 def revoke_preview(link, user):
     """Withdraw a link: from now on it is a 404 like any unknown address."""
-    if not user.has_perm("articles.change_previewlink"):
+    if not user.has_perm(roles.REVOKE_PREVIEW):
         raise workflow.NotAllowed("Only editors can revoke preview links.")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
@@ -63,3 +66,19 @@ def article_for_token(token):
     if not link.is_active:
         raise Http404("No such preview.")
     return get_object_or_404(Article.objects.not_trashed().for_detail(), pk=link.article_id)
+
+
+def render_preview(request, article, *, shared):
+    """The story in the public design, marked as a preview: never indexed, never cached."""
+    if article.published_at is None:
+        # Show the date line as it would read if the story went out now; nothing is saved.
+        article.published_at = timezone.now()
+    # A fragment lifetime of 0 keeps previews out of the fragment cache both ways.
+    response = TemplateResponse(
+        request,
+        "articles/preview.html",
+        {"article": article, "shared_preview": shared, "fragment": {"seconds": 0}},
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)  # includes no-store: nobody keeps a copy of a draft
+    return response

@@ -190,11 +190,14 @@ def restore_revision(article, version, user):
         bylines = _stored_with(version, Byline)
         authors = Author.objects.in_bulk([fields["author_id"] for fields in bylines])
         article.bylines.all().delete()
-        Byline.objects.bulk_create(
-            Byline(article=article, author_id=fields["author_id"], order=fields["order"])
-            for fields in bylines
-            if fields["author_id"] in authors  # an author deleted since is left out
-        )
+        # One save per byline, as the form's inline makes them: the signals that keep the
+        # search vector and the caches in step with a story's authors (bulk_create sends
+        # none) see the restored byline like any other.
+        for fields in bylines:
+            if fields["author_id"] in authors:  # an author deleted since is left out
+                Byline.objects.create(
+                    article=article, author_id=fields["author_id"], order=fields["order"]
+                )
         tag_ids = [fields["tag_id"] for fields in _stored_with(version, TaggedArticle)]
         article.tags.set(list(Tag.objects.filter(pk__in=tag_ids)))
         # Store the story again now that its bylines and tags are the restored ones.

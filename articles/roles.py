@@ -11,6 +11,16 @@ operator can restore the groups with ``sync_groups()``.
 
 from django.contrib.auth.management import create_permissions
 
+# The permissions the code checks, by name: ``user.has_perm(roles.PUBLISH)``.
+CHANGE = "articles.change_article"
+EDIT_ANY = "articles.edit_any_article"
+PUBLISH = "articles.publish_article"
+TRASH = "articles.delete_article"  # deleting a story moves it to the trash
+ADD_CORRECTION = "articles.add_correction"
+SHARE_PREVIEW = "articles.add_previewlink"
+REVOKE_PREVIEW = "articles.change_previewlink"
+VIEW = "articles.view_article"
+
 WRITER = {
     "articles": [
         "add_article",

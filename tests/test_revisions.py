@@ -291,3 +291,46 @@ def test_a_plain_save_by_a_script_also_counts_as_a_conflict(editor_client):
     assert response.status_code == 200
     assert "saved this story at" in response.content.decode()
     assert Article.objects.get(pk=article.pk).headline == "Budget vote delayed"
+
+
+@pytest.mark.django_db
+def test_a_restored_byline_is_searchable_by_its_authors_name(editor, editor_client):
+    """Restoring a revision brings its bylines back, and search (PostgreSQL's stored vector,
+    SQLite's fallback) finds the story by the restored author's name."""
+    from articles import search
+
+    ada, bob = make_author(name="Adaline Quartermaine"), make_author(name="Bob Reporter")
+    article = draft(headline="Harbor dredging begins", authors=[ada])
+    editor_client.post(change_url(article), form_data(article))
+    editor_client.post(change_url(article), form_data(article) | {"bylines-0-author": bob.pk})
+    assert not search.matching(Article.objects.all(), "Quartermaine").exists()
+
+    original = versions_of(article)[-1]
+    restore = reverse("admin:articles_article_restore_revision", args=[article.pk, original.pk])
+    assert editor_client.post(restore).status_code == 302
+    restored = Article.objects.get(pk=article.pk)
+    assert [author.name for author in restored.byline_authors] == ["Adaline Quartermaine"]
+    assert list(search.matching(Article.objects.all(), "Quartermaine")) == [restored]
+    assert not search.matching(Article.objects.all(), "Bob Reporter").exists()
+
+
+@pytest.mark.caches_on
+@pytest.mark.django_db
+def test_a_restored_byline_puts_the_story_back_on_its_authors_cached_page(
+    editor_client, reader, django_capture_on_commit_callbacks
+):
+    """The author's page is cached; restoring a revision that credits them again shows the
+    story there at once, as any byline change does."""
+    ada, bob = make_author(name="Ada Reporter"), make_author(name="Bob Reporter")
+    article = make_article(headline="Harbor dredging begins", authors=[ada])
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(change_url(article), form_data(article))
+        editor_client.post(change_url(article), form_data(article) | {"bylines-0-author": bob.pk})
+    assert "Harbor dredging begins" not in reader.get(ada.get_absolute_url()).content.decode()
+
+    original = versions_of(article)[-1]
+    restore = reverse("admin:articles_article_restore_revision", args=[article.pk, original.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(restore).status_code == 302
+    assert "Harbor dredging begins" in reader.get(ada.get_absolute_url()).content.decode()
+    assert "Harbor dredging begins" not in reader.get(bob.get_absolute_url()).content.decode()

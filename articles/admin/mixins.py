@@ -3,10 +3,17 @@
 from datetime import date
 
 from django.db.models import Max, Min
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_admin_lightweight_date_hierarchy.templatetags.ldh_admin_list import (
     default_date_hierarchy_drilldown,
 )
+
+
+def state_badge(label):
+    """A story's state (``Article.state_label``) or "Embargo" as the admin's coloured badge,
+    from the one template that draws it (the story's page includes it too)."""
+    return render_to_string("admin/articles/includes/state_badge.html", {"label": label})
 
 
 class ReadOnlyAdminMixin:

@@ -18,7 +18,7 @@ from ..models import (
     Photo,
     PhotoRendition,
 )
-from .mixins import LightweightDateHierarchyMixin
+from .mixins import LightweightDateHierarchyMixin, state_badge
 
 ADMIN_CSS = {"all": ["articles/admin/admin.css"]}
 
@@ -323,11 +323,10 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         latest = list(articles.order_by("-updated_at")[:USED_IN_LISTED])
         links = [
             format_html(
-                '<li><a href="{}">{}</a> <span class="state state-{}">{}</span></li>',
+                '<li><a href="{}">{}</a> {}</li>',
                 reverse("admin:articles_article_change", args=[article.pk]),
                 article.headline,
-                article.state_label.lower().replace(" ", "-"),
-                article.state_label,
+                state_badge(article.state_label),
             )
             for article in latest
         ]

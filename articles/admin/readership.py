@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
-from .. import analytics
+from .. import analytics, roles
 from ..charts import hourly_bar_chart
 from ..models import (
     Article,
@@ -18,7 +18,7 @@ class ReadershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What readers read right now. Anyone who may see stories may see their figures."""
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article")
+        return request.user.has_perm(roles.VIEW)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

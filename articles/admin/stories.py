@@ -1,11 +1,14 @@
 """Sections, authors and stories in the admin, with the editorial workflow."""
 
+import json
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -15,10 +18,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from taggit.models import Tag
 
-from .. import analytics, presence, previews, revisions, search, workflow
+from .. import analytics, presence, previews, revisions, roles, search, workflow
 from ..charts import hourly_bar_chart
 from ..forms import ArticleAdminForm
 from ..models import (
@@ -31,8 +33,7 @@ from ..models import (
     PreviewLink,
     Section,
 )
-from ..views import planner_estimate, render_preview
-from .mixins import LightweightDateHierarchyMixin
+from .mixins import LightweightDateHierarchyMixin, state_badge
 from .photos import ADMIN_CSS, thumbnail, thumbnail_renditions
 
 
@@ -116,17 +117,6 @@ class CorrectionInline(admin.TabularInline):
         return False
 
 
-# The workflow buttons on the edit page: name → (function, label, success message).
-TRANSITIONS = {
-    "submit": (workflow.submit_for_review, "Submit for review", "Submitted for review"),
-    "return": (workflow.return_to_draft, "Send back to draft", "Sent back to draft"),
-    "publish": (workflow.publish, "Publish now", "Published"),
-    "unpublish": (workflow.unpublish, "Unpublish", "Unpublished"),
-    "trash": (workflow.trash, "Move to trash", "Moved to the trash"),
-    "restore": (workflow.restore, "Restore from trash", "Restored from the trash"),
-}
-
-
 class EstimatedCountPaginator(Paginator):
     """The admin's article list at a million rows: on PostgreSQL a count the planner
     estimates above ESTIMATE_ABOVE rows is taken from its estimate (pg_class.reltuples for the
@@ -153,7 +143,20 @@ class EstimatedCountPaginator(Paginator):
                     [queryset.model._meta.db_table],
                 )
                 return max(cursor.fetchone()[0], 0)
-        return planner_estimate(queryset)
+        return EstimatedCountPaginator.planner_estimate(queryset)
+
+    @staticmethod
+    def planner_estimate(queryset):
+        """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows read)."""
+        try:
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class AuthorFilter(admin.SimpleListFilter):
@@ -203,7 +206,6 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
     autocomplete_fields = ["section", "lead_photo"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, GalleryInline, CorrectionInline]
-    actions = ["submit_for_review", "publish_now", "unpublish", "move_to_trash", "restore"]
     readonly_fields = ["first_published_at", "created_at", "updated_at", "readership"]
     fieldsets = [
         (None, {"fields": ["kicker", "headline", "slug", "dek", "dateline", "section"]}),
@@ -248,12 +250,12 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         )
 
     def get_queryset(self, request):
-        # Writers see and edit only their own stories; the server enforces it here and in
+        # Writers see only their own stories; the server enforces it here and in
         # has_change_permission, not just by hiding links.
         return (
             super()
             .get_queryset(request)
-            .editable_by(request.user)
+            .visible_in_admin(request.user)
             .with_state()
             .with_section_photo_and_bylines()
             # List thumbnails from small renditions, not originals.
@@ -265,16 +267,20 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
             return False
         return obj is None or workflow.can_edit(request.user, obj)
 
-    def has_publish_permission(self, request):
-        return workflow.can_publish(request.user)
-
-    def has_trash_permission(self, request):
-        return workflow.can_trash(request.user)
-
     def get_actions(self, request):
         # Deleting moves to the trash; Django's bulk delete would bypass it.
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
+        if IS_POPUP_VAR in request.GET:
+            return actions  # a popup picks a story; it offers no actions
+        # One list action per workflow transition, offered to those holding its permission.
+        for transition in workflow.TRANSITIONS.values():
+            if request.user.has_perm(transition.permission):
+                actions[transition.action] = (
+                    self._list_action(transition),
+                    transition.action,
+                    transition.action_label,
+                )
         return actions
 
     def get_inline_instances(self, request, obj=None):
@@ -475,36 +481,27 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
 
     # List actions --------------------------------------------------------------------------
 
-    def _apply(self, request, queryset, function, done):
-        succeeded = 0
-        for article in queryset:
-            try:
-                function(article, request.user)
-                succeeded += 1
-            except workflow.WorkflowError as error:
-                self.message_user(request, error.message, messages.ERROR)
-        if succeeded:
-            self.message_user(request, f"{done} {succeeded} stories.", messages.SUCCESS)
+    @staticmethod
+    def _list_action(transition):
+        """The list's action for one transition: the same workflow function as the story's
+        button, run on each selected story; each refusal is reported and the rest go on."""
 
-    @admin.action(description="Submit selected stories for review")
-    def submit_for_review(self, request, queryset):
-        self._apply(request, queryset, workflow.submit_for_review, "Submitted for review")
+        def apply(modeladmin, request, queryset):
+            succeeded = 0
+            for article in queryset:
+                try:
+                    transition.function(article, request.user)
+                    succeeded += 1
+                except workflow.EditConflict:
+                    message = f"“{article}” was saved by someone else just now; it is unchanged."
+                    modeladmin.message_user(request, message, messages.ERROR)
+                except workflow.WorkflowError as error:
+                    modeladmin.message_user(request, error.message, messages.ERROR)
+            if succeeded:
+                message = f"{transition.done} {succeeded} stories."
+                modeladmin.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description="Publish selected stories now", permissions=["publish"])
-    def publish_now(self, request, queryset):
-        self._apply(request, queryset, workflow.publish, "Published")
-
-    @admin.action(description="Unpublish selected stories", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._apply(request, queryset, workflow.unpublish, "Unpublished")
-
-    @admin.action(description="Move selected stories to the trash", permissions=["trash"])
-    def move_to_trash(self, request, queryset):
-        self._apply(request, queryset, workflow.trash, "Moved to the trash")
-
-    @admin.action(description="Restore selected stories from the trash", permissions=["trash"])
-    def restore(self, request, queryset):
-        self._apply(request, queryset, workflow.restore, "Restored from the trash")
+        return apply
 
     # Pages of their own --------------------------------------------------------------------
 
@@ -578,43 +575,21 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         matches = search.matching(Article.objects.all(), search_term).values("pk")
         return queryset.filter(pk__in=matches), False
 
-    @staticmethod
-    def available_transitions(user, article):
-        """The workflow buttons this user may press on this story now."""
-        Status = Article.Status
-        names = []
-        if article.is_trashed:
-            return ["restore"] if workflow.can_trash(user) else []
-        if article.status in (Status.DRAFT, Status.UNPUBLISHED) and workflow.can_edit(
-            user, article
-        ):
-            names.append("submit")
-        if workflow.can_publish(user):
-            if article.status == Status.REVIEW:
-                names.append("return")
-            if article.status != Status.PUBLISHED:
-                names.append("publish")
-            else:
-                names.append("unpublish")
-        if workflow.can_trash(user):
-            names.append("trash")
-        return names
-
     def transition_view(self, request, object_id, transition):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article = self._get_story(request, object_id)
-        if transition not in TRANSITIONS:
+        if transition not in workflow.TRANSITIONS:
             raise Http404("No such action.")
-        function, _label, done = TRANSITIONS[transition]
+        transition = workflow.TRANSITIONS[transition]
         try:
-            function(article, request.user)
+            transition.function(article, request.user)
         except workflow.NotAllowed as error:
             raise PermissionDenied(error.message) from error
         except workflow.WorkflowError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            self.message_user(request, f"{done}: “{article}”.", messages.SUCCESS)
+            self.message_user(request, f"{transition.done}: “{article}”.", messages.SUCCESS)
         return self._back_to(article)
 
     def presence_view(self, request, object_id):
@@ -629,7 +604,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         article = self._get_story(request, object_id)  # checks permission
         # Loaded as the public page loads it: body photos, gallery, tags, corrections.
         story = Article.objects.for_detail().get(pk=article.pk)
-        return render_preview(request, story, shared=False)
+        return previews.render_preview(request, story, shared=False)
 
     def previews_view(self, request, object_id):
         """Share a preview link, list the links made so far, revoke one."""
@@ -662,7 +637,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
             "title": f"Preview links: {article}",
             "links": links,
             "default_hours": previews.DEFAULT_HOURS,
-            "can_share": request.user.has_perm("articles.add_previewlink"),
+            "can_share": request.user.has_perm(roles.SHARE_PREVIEW),
         }
         return TemplateResponse(request, "admin/articles/article/previews.html", context)
 
@@ -748,27 +723,21 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["workflow_buttons"] = [
-                (name, TRANSITIONS[name][1])
-                for name in self.available_transitions(request.user, obj)
-            ]
-            context["can_share_preview"] = request.user.has_perm("articles.add_previewlink")
+            context["workflow_buttons"] = workflow.available_transitions(request.user, obj)
+            context["can_share_preview"] = request.user.has_perm(roles.SHARE_PREVIEW)
             context["others_editing"] = presence.others_editing(obj.pk, request.user)
             context["presence_seconds"] = presence.HEARTBEAT_SECONDS
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
         going_live = (
-            Article.objects.editable_by(request.user).scheduled().select_related("section")[:5]
+            Article.objects.visible_in_admin(request.user).scheduled().select_related("section")[:5]
         )
         return super().changelist_view(request, {"going_live": going_live, **(extra_context or {})})
 
     @admin.display(description="State", ordering="workflow_state")
     def state(self, article):
-        label = article.state_label
-        return format_html(
-            '<span class="state state-{}">{}</span>', label.lower().replace(" ", "-"), label
-        )
+        return state_badge(article.state_label)
 
     @admin.display(description="Byline")
     def byline(self, article):

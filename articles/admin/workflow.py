@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from .. import roles
 from ..models import (
     Article,
     AuditEntry,
@@ -21,7 +22,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, LightweightDateHierarchyMixin, admin.M
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.has_perm("articles.edit_any_article"):
+        if request.user.has_perm(roles.EDIT_ANY):
             return queryset
         # Writers see the trail of their own stories only.
-        return queryset.filter(article__in=Article.objects.editable_by(request.user))
+        return queryset.filter(article__in=Article.objects.owned_by(request.user).values("pk"))

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .. import roles
 from ..richtext import BodyHTML, RichTextField, body_photo_ids, sanitize_html
 from .fields import staff_user
 from .photos import Photo, PhotoRendition
@@ -154,13 +155,24 @@ class ArticleQuerySet(models.QuerySet):
         """Stories in one derived state (``Article.State``)."""
         return self.with_state().filter(workflow_state=state)
 
-    def editable_by(self, user):
-        """Stories this user may edit: all of them for editors, their own for writers (those
-        they created or carry their byline)."""
-        if user.has_perm("articles.edit_any_article"):
-            return self
+    def owned_by(self, user):
+        """The user's own stories: those they created or whose byline credits them.
+
+        The one ownership rule. The admin lists a writer's own stories from it, and
+        ``workflow.can_edit`` asks it whether a writer may still edit one (until it is
+        published or scheduled). The stories it returns carry ``owned_by_user_id``, so
+        permission checks on them need not ask again."""
         bylined = Byline.objects.filter(author__user=user).values("article")
-        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined)).annotate(
+            owned_by_user_id=Value(user.pk, output_field=models.IntegerField())
+        )
+
+    def visible_in_admin(self, user):
+        """The stories this user sees in the admin: every one for those who may edit any
+        story, their own (``owned_by``) for writers, who open the published ones read-only."""
+        if user.has_perm(roles.EDIT_ANY):
+            return self
+        return self.owned_by(user)
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
