@@ -3,7 +3,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Photo
+from .models import Article, Author, Byline, Photo, PhotoRendition
+from .models.photos import delete_files_on_commit
 from .search import refresh_search_vectors
 
 
@@ -35,6 +36,15 @@ def reindex_articles_of_tag(sender, instance, **kwargs):
     refresh_search_vectors(list(ids))
 
 
+# A deleted photo's or rendition's file goes once the deletion commits (a rollback keeps it).
+def delete_original(sender, instance, **kwargs):
+    delete_files_on_commit(instance.image.storage, [instance.image.name])
+
+
+def delete_rendition(sender, instance, **kwargs):
+    delete_files_on_commit(instance.file.storage, [instance.file.name])
+
+
 def connect():
     post_save.connect(reindex_article, sender=Article, dispatch_uid="search-article")
     post_save.connect(reindex_article_of_byline, sender=Byline, dispatch_uid="search-byline")
@@ -43,3 +53,5 @@ def connect():
     post_save.connect(reindex_articles_of_author, sender=Author, dispatch_uid="search-author")
     post_save.connect(reindex_articles_of_photo, sender=Photo, dispatch_uid="search-photo")
     post_save.connect(reindex_articles_of_tag, sender=Tag, dispatch_uid="search-tag")
+    post_delete.connect(delete_original, sender=Photo, dispatch_uid="photo_original_files")
+    post_delete.connect(delete_rendition, sender=PhotoRendition, dispatch_uid="rendition_files")

@@ -891,3 +891,34 @@ def test_the_publish_button_and_list_action_refuse_an_uncredited_lead_photo(edit
     assert "has no credit" in response.content.decode()
     article.refresh_from_db()
     assert article.status == Article.Status.REVIEW
+
+
+# --- The pipeline's layers --------------------------------------------------------------------
+
+
+def test_the_pipeline_runs_without_loading_a_model_or_the_database_layer():
+    """``articles.images`` is Pillow and plain values: it can be imported, run and measured
+    without Django's models, so models may import it and never the other way round."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, io\n"
+        "from PIL import Image\n"
+        "from django.conf import settings\n"
+        "settings.configure(PHOTO_MAX_UPLOAD_BYTES=10_000_000)\n"
+        "from articles import images\n"
+        "buffer = io.BytesIO(); Image.new('RGB', (900, 600), 'teal').save(buffer, 'JPEG')\n"
+        "info = images.inspect_upload(buffer)\n"
+        "original = images.clean_original(buffer, info)\n"
+        "made = images.render_renditions(io.BytesIO(original))\n"
+        "layers = ('django.db', 'articles.models')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(layers))\n"
+        "print(len(made), loaded)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    count, loaded = result.stdout.strip().split(" ", 1)
+    assert int(count) > 10
+    assert "django.db.models" not in loaded and "articles.models" not in loaded, loaded

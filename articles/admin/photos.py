@@ -11,13 +11,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from ..images import PhotoFormField
 from ..models import (
     Article,
     GalleryPhoto,
     Photo,
     PhotoRendition,
 )
+from ..models.fields import PhotoFormField
 from .mixins import LightweightDateHierarchyMixin
 
 ADMIN_CSS = {"all": ["articles/admin/admin.css"]}

@@ -1,7 +1,10 @@
-"""Field shapes the models share."""
+"""Field shapes the models share, and the photo library's upload field."""
 
+from django import forms
 from django.conf import settings
 from django.db import models
+
+from ..images import inspect_upload
 
 
 def staff_user():
@@ -15,3 +18,32 @@ def staff_user():
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+def validate_photo_upload(field_file):
+    """Model-level check for files that did not come through the admin's form field."""
+    if getattr(field_file, "_committed", False):
+        return  # Already in storage: it was checked when it was uploaded.
+    upload = field_file.file
+    if getattr(upload, "photo_info", None) is None:
+        upload.photo_info = inspect_upload(upload)
+
+
+class PhotoFormField(forms.ImageField):
+    """The upload field of photo forms: ``inspect_upload`` instead of Django's generic
+    "Upload a valid image", so each refusal says what is wrong and what to do."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        upload.photo_info = inspect_upload(upload)
+        upload.content_type = f"image/{upload.photo_info.format.lower()}"
+        return upload
+
+
+class PhotoImageField(models.ImageField):
+    """An ImageField whose forms check uploads with ``inspect_upload``."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": PhotoFormField, **kwargs})

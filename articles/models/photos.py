@@ -10,10 +10,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 
 from .. import images
-from ..images import PhotoImageField, validate_photo_upload
-from .fields import staff_user
+from .fields import PhotoImageField, staff_user, validate_photo_upload
 
 SharedImage = namedtuple("SharedImage", ["url", "width", "height"])
+
+
+def delete_files_on_commit(storage, names):
+    """Delete stored files once the transaction commits: a rolled-back save keeps them."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -169,7 +175,7 @@ class Photo(models.Model):
         # Django reads dimensions with a parser that does not know AVIF; the check knows them.
         self.width, self.height = info.width, info.height
         if previous and previous[0] and previous[0] != self.image.name:
-            images.delete_files_on_commit(self.image.storage, [previous[0]])
+            delete_files_on_commit(self.image.storage, [previous[0]])
 
     def make_renditions(self):
         """(Re)make every rendition from the stored original and replace the old rows; the old
