@@ -120,6 +120,13 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        permissions = [
+            (
+                "change_any_photo",
+                "Can change any photo, also one that others uploaded or that a published "
+                "story shows",
+            ),
+        ]
 
     def __str__(self):
         return self.title or self.alt_text or (self.image.name or "photo").rsplit("/", 1)[-1]
