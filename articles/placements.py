@@ -9,7 +9,17 @@ captions and the rule on who may change a photo.
 """
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce, Concat
 
 from .models import Article, BodyPhoto, GalleryPhoto, Photo
@@ -112,7 +122,11 @@ def shown_captions():
     gallery = (
         GalleryPhoto.objects.filter(article=OuterRef("pk"))
         .values("article")
-        .annotate(text=StringAgg(Concat("caption", Value(" "), "photo__caption"), " "))
+        .annotate(
+            text=StringAgg(
+                Concat("caption", Value(" "), "photo__caption", output_field=TextField()), " "
+            )
+        )
         .values("text")
     )
     body = (
@@ -124,8 +138,8 @@ def shown_captions():
     parts = [F("lead_photo_caption"), Subquery(lead), Subquery(gallery), Subquery(body)]
     spaced = []
     for part in parts:
-        spaced += [Coalesce(part, Value("")), Value(" ")]
-    return Concat(*spaced[:-1])
+        spaced += [Coalesce(part, Value(""), output_field=TextField()), Value(" ")]
+    return Concat(*spaced[:-1], output_field=TextField())
 
 
 def shown_publicly(photo):

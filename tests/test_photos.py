@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from PIL import Image, ImageCms, ImageDraw
 
@@ -21,7 +22,7 @@ from articles.models import Article, BodyPhoto, GalleryPhoto, Photo, PhotoRendit
 
 from .factories import make_article, make_photo, make_section
 from .test_admin import ADD_ARTICLE, article_form
-from .workflow_helpers import form_data
+from .workflow_helpers import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -922,3 +923,148 @@ def test_the_pipeline_runs_without_loading_a_model_or_the_database_layer():
     count, loaded = result.stdout.strip().split(" ", 1)
     assert int(count) > 10
     assert "django.db.models" not in loaded and "articles.models" not in loaded, loaded
+
+
+# --- Placements: lead, gallery and body photos ---------------------------------------------------
+
+
+def placed_ids(article):
+    return list(BodyPhoto.objects.filter(article=article).values_list("photo_id", flat=True))
+
+
+def test_a_photo_only_in_a_body_is_used_and_cannot_be_deleted(
+    editor_client, django_capture_on_commit_callbacks
+):
+    """The library knows a body photo: it is counted and listed as used, and deleting it is
+    refused with the story named, so the story never loses its figure silently."""
+    photo = make_photo(title="Divers at the hull")
+    make_article(headline="Divers inspect the ferry", body=body_figure(photo))
+    unused = make_photo(title="Empty quay")
+    files = set(stored_files())
+
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "1 story" in html
+
+    def titles(query):
+        return {p.title for p in editor_client.get(CHANGELIST + query).context["cl"].result_list}
+
+    assert titles("?used=yes") == {"Divers at the hull"}
+    assert titles("?used=no") == {"Empty quay"}
+    change = editor_client.get(reverse("admin:articles_photo_change", args=[photo.pk]))
+    assert "Divers inspect the ferry" in change.content.decode()
+    assert "(body)" in change.content.decode()
+
+    delete = reverse("admin:articles_photo_delete", args=[photo.pk])
+    page = editor_client.get(delete)
+    assert page.status_code == 200
+    assert "Divers inspect the ferry" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = editor_client.post(delete, {"post": "yes"})
+        bulk = editor_client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": [photo.pk, unused.pk], "post": "yes"},
+        )
+    assert refused.status_code == 200 and bulk.status_code == 200
+    assert "Divers inspect the ferry" in bulk.content.decode()
+    assert Photo.objects.filter(pk__in=[photo.pk, unused.pk]).count() == 2
+    assert set(stored_files()) == files  # no file went either
+
+
+def test_the_used_in_list_says_where_each_story_shows_the_photo(editor_client):
+    photo = make_photo()
+    lead = make_article(headline="Lead story", lead_photo=photo, body=body_figure(photo))
+    gallery = make_article(headline="Gallery story")
+    GalleryPhoto.objects.create(article=gallery, photo=photo)
+    make_article(headline="Body story", body=body_figure(photo))
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "3 stories" in html  # the lead story shows it twice and counts once
+    page = editor_client.get(reverse("admin:articles_photo_change", args=[photo.pk]))
+    html = page.content.decode()
+    assert "Lead story</a> (lead photo, body)" in html
+    assert "Gallery story</a> (gallery)" in html
+    assert "Body story</a> (body)" in html
+    assert lead.pk  # the three stories are listed, each once
+    assert html.count('/change/">') >= 3
+
+
+def test_body_placements_follow_every_save_of_the_body(editor_client, editor):
+    first, second, third = make_photo(), make_photo(), make_photo()
+    section = make_section()
+    body = body_figure(first) + "<p>Text.</p>" + body_figure(second)
+    response = editor_client.post(ADD_ARTICLE, article_form(section, body=body))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get()
+    assert placed_ids(article) == [first.pk, second.pk]  # the admin form, in reading order
+
+    response = editor_client.post(
+        change_url(article), form_data(article, body=body_figure(third) + body_figure(first))
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert placed_ids(article) == [third.pk, first.pk]
+
+    article.refresh_from_db()
+    article.body = "<p>No photos now.</p>"
+    article.save()  # a script
+    assert placed_ids(article) == []
+
+    Article.objects.filter(pk=article.pk).update(body=body_figure(second))
+    assert placed_ids(article) == [second.pk]
+
+    from reversion.models import Version
+
+    with_third = next(
+        v
+        for v in Version.objects.get_for_object(article)
+        if f'"{third.pk}"' in v.field_dict["body"]
+    )
+    restore = reverse("admin:articles_article_restore_revision", args=[article.pk, with_third.pk])
+    assert editor_client.post(restore).status_code == 302
+    assert placed_ids(article) == [third.pk, first.pk]
+
+
+def test_a_figure_of_a_photo_that_does_not_exist_is_not_stored():
+    photo = make_photo()
+    made_up = Photo(pk=photo.pk + 1000)
+    article = make_article(body=body_figure(photo) + "<p>Text.</p>" + body_figure(made_up))
+    assert f'data-file="{made_up.pk}"' not in article.body
+    assert f'data-file="{photo.pk}"' in article.body and "<p>Text.</p>" in article.body
+    assert placed_ids(article) == [photo.pk]
+
+
+def test_the_migration_places_the_photos_of_existing_bodies_and_can_be_reversed():
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db.models import QuerySet
+
+    migration = import_module("articles.migrations.0009_body_photos")
+    photo, other = make_photo(), make_photo()
+    article = make_article()
+    # A body stored before placements existed: written without the model's save.
+    QuerySet.update(
+        Article.objects.filter(pk=article.pk), body=body_figure(other) + body_figure(photo)
+    )
+    assert placed_ids(article) == []
+    migration.place_body_photos(apps, None)
+    assert placed_ids(article) == [other.pk, photo.pk]
+    migration.forget_body_photos(apps, None)
+    assert not BodyPhoto.objects.exists()
+
+
+@pytest.mark.xfail(
+    connection.vendor == "sqlite",
+    reason="SQLite's search reads only the lead photo's caption until it reads placements",
+    strict=True,
+)
+def test_search_finds_a_story_by_its_gallery_and_body_photos_captions(client):
+    """Captions travel with photos wherever they are placed, into the search index too."""
+    gallery_story = make_article(headline="Harbour works begin")
+    GalleryPhoto.objects.create(
+        article=gallery_story, photo=make_photo(caption="A cormorant dries its wings.")
+    )
+    make_article(headline="Ferry returns", body=body_figure(make_photo(caption="Kelp forest.")))
+    found = client.get("/search/", {"q": "cormorant"}).content.decode()
+    assert "Harbour works begin" in found
+    found = client.get("/search/", {"q": "kelp"}).content.decode()
+    assert "Ferry returns" in found
+    assert connection.vendor in {"sqlite", "postgresql"}
