@@ -15,8 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, ImageCms, ImageDraw
 
+from articles import workflow
 from articles.images import inspect_upload, plan_renditions
 from articles.models import Article, BodyPhoto, GalleryPhoto, Photo, PhotoRendition
 
@@ -1068,3 +1070,129 @@ def test_search_finds_a_story_by_its_gallery_and_body_photos_captions(client):
     found = client.get("/search/", {"q": "kelp"}).content.decode()
     assert "Ferry returns" in found
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+# --- Who may change a photo ---------------------------------------------------------------------
+
+
+def place_photo(photo, place, **story):
+    """A story (published unless ``story`` says otherwise) that shows ``photo`` at ``place``."""
+    if place == "lead":
+        return make_article(lead_photo=photo, **story)
+    if place == "body":
+        return make_article(body=body_figure(photo), **story)
+    article = make_article(**story)
+    GalleryPhoto.objects.create(article=article, photo=photo)
+    return article
+
+
+def change_photo_url(photo):
+    return reverse("admin:articles_photo_change", args=[photo.pk])
+
+
+def new_file_and_text(photo):
+    new = upload("writer.jpg", jpeg_bytes(picture((900, 600), "RGB"), gps=False))
+    return photo_form(new, alt_text="Changed by the writer", credit=photo.credit)
+
+
+def unchanged(photo, files):
+    stored = Photo.objects.get(pk=photo.pk)
+    return (stored.image.name, stored.alt_text, stored.width) == (
+        photo.image.name,
+        photo.alt_text,
+        photo.width,
+    ) and set(stored_files()) == files
+
+
+@pytest.mark.parametrize("place", ["lead", "gallery", "body"])
+def test_a_writer_cannot_change_their_photo_once_a_published_story_shows_it(
+    writer_client, writer, client, place
+):
+    photo = make_photo(uploaded_by=writer, alt_text="Ferries at dawn")
+    story = place_photo(photo, place)
+    files = set(stored_files())
+
+    page = writer_client.get(change_photo_url(photo))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "is shown by a published story" in html and "Ask an editor" in html
+    assert 'name="alt_text"' not in html  # read-only
+
+    # A crafted POST, with a new file (replace) and new alt text.
+    response = writer_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 403
+    assert unchanged(photo, files)
+    assert "Changed by the writer" not in client.get(story.url).content.decode()
+
+
+def test_a_scheduled_story_counts_as_published_for_the_photo_rule(writer_client, writer):
+    photo = make_photo(uploaded_by=writer)
+    later = timezone.now() + timezone.timedelta(days=1)
+    place_photo(photo, "lead", published_at=later)
+    files = set(stored_files())
+    response = writer_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 403
+    assert unchanged(photo, files)
+
+
+def test_a_writer_cannot_change_a_photo_someone_else_uploaded(writer_client, editor):
+    photo = make_photo(uploaded_by=editor)
+    files = set(stored_files())
+    page = writer_client.get(change_photo_url(photo)).content.decode()
+    assert "was uploaded by someone else" in page
+    data = photo_form("", alt_text="Changed by the writer", credit=photo.credit)
+    data.pop("image")
+    assert writer_client.post(change_photo_url(photo), data).status_code == 403
+    assert unchanged(photo, files)
+
+
+def test_a_writer_changes_their_photo_while_only_drafts_and_the_trash_show_it(
+    writer_client, writer, editor
+):
+    photo = make_photo(uploaded_by=writer)
+    place_photo(photo, "lead", status=Article.Status.DRAFT, published_at=None)
+    trashed = place_photo(photo, "body")
+    workflow.trash(trashed, editor)
+    response = writer_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo.refresh_from_db()
+    assert photo.alt_text == "Changed by the writer" and photo.width == 900
+
+
+def test_a_writer_cannot_delete_a_photo_with_the_bulk_action(writer_client, writer):
+    photo = make_photo(uploaded_by=writer)
+    place_photo(photo, "lead")
+    response = writer_client.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [photo.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302, 403)
+    assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_an_editor_replaces_a_used_photo_and_its_old_record_is_kept(
+    editor_client, editor, client, django_capture_on_commit_callbacks
+):
+    from reversion.models import Version
+
+    photo = make_photo(alt_text="Ferries at dawn", credit="Reuters/Jane Doe")
+    story = place_photo(photo, "body")
+    old_name = photo.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert "Changed by the writer" in client.get(story.url).content.decode()
+    versions = list(Version.objects.get_for_object(photo))  # newest first
+    assert [v.revision.user for v in versions] == [editor, editor]
+    assert versions[1].field_dict["image"] == old_name
+    assert versions[1].field_dict["alt_text"] == "Ferries at dawn"
+    assert versions[0].field_dict["alt_text"] == "Changed by the writer"
+    assert "writer" in versions[0].revision.comment
+
+
+def test_editing_an_unused_photo_keeps_no_revision(editor_client):
+    from reversion.models import Version
+
+    photo = make_photo()
+    response = editor_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 302
+    assert not Version.objects.get_for_object(photo).exists()

@@ -1,5 +1,6 @@
 """The photo library in the admin: upload, bulk upload, metadata, focal point, renditions."""
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -359,7 +360,42 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
     def dimensions(self, photo):
         return f"{photo.width} × {photo.height}" if photo.width else "—"
 
+    def has_change_permission(self, request, obj=None):
+        """Changing a photo (its file, text or focal point) follows
+        ``placements.can_change_photo``: editors any photo, writers only their own that no
+        published story shows. Without it the change page is read-only and a POST is 403."""
+        if obj is None or not super().has_change_permission(request, obj):
+            return super().has_change_permission(request, obj)
+        # Asked several times per page: decide once per request and photo.
+        decided = request.__dict__.setdefault("_photo_change_allowed", {})
+        if obj.pk not in decided:
+            decided[obj.pk] = placements.can_change_photo(request.user, obj)
+        return decided[obj.pk]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        photo = self.get_object(request, object_id) if request.method == "GET" else None
+        if photo is not None and (reason := placements.why_photo_is_locked(request.user, photo)):
+            self.message_user(request, reason, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
+        if change and "image" in form.changed_data and placements.stories_showing(obj).exists():
+            self._save_replacing_a_used_file(request, obj, form)
+            return
         super().save_model(request, obj, form, change)
+
+    def _save_replacing_a_used_file(self, request, obj, form):
+        """A new file for a photo stories show changes what their readers see: keep the
+        photo's record as it was (file name, size, text, rights) and as it is now as
+        revisions, signed by whoever replaced it."""
+        stored = Photo.objects.get(pk=obj.pk)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Before the file was replaced: {stored.image.name}")
+            reversion.add_to_revision(stored)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Replaced the file with {form.cleaned_data['image'].name}")
+            super().save_model(request, obj, form, True)

@@ -4,6 +4,7 @@ import hashlib
 from collections import namedtuple
 from pathlib import Path
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -290,3 +291,8 @@ class PhotoRendition(models.Model):
 
     def __str__(self):
         return f"{self.photo_id} {self.spec}.{self.format} ({self.width}×{self.height})"
+
+
+# A photo keeps revisions of its record when a file that stories show is replaced (the
+# photo library's admin); see ``PhotoAdmin.save_model``.
+reversion.register(Photo)
