@@ -1196,3 +1196,20 @@ def test_editing_an_unused_photo_keeps_no_revision(editor_client):
     response = editor_client.post(change_photo_url(photo), new_file_and_text(photo))
     assert response.status_code == 302
     assert not Version.objects.get_for_object(photo).exists()
+
+
+def test_a_photo_with_a_300_character_file_name_is_stored_under_a_shorter_unique_name(
+    editor_client,
+):
+    name = ("harbour-" * 40)[:296] + ".jpg"
+    assert len(name) == 300
+    for _ in range(2):
+        response = editor_client.post(ADD_PHOTO, photo_form(upload(name, jpeg_bytes())))
+        assert response.status_code == 302, response.content.decode()[:3000]
+    names = [photo.image.name for photo in Photo.objects.all()]
+    max_length = Photo._meta.get_field("image").max_length
+    assert len(set(names)) == 2
+    for stored in names:
+        assert len(stored) <= max_length and stored.endswith(".jpg")
+        assert stored.rsplit("/", 1)[1].startswith("harbour-harbour-")
+        assert default_storage.exists(stored)

@@ -1,5 +1,7 @@
 """Field shapes the models share, and the photo library's upload field."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.conf import settings
 from django.db import models
@@ -29,11 +31,23 @@ def validate_photo_upload(field_file):
         upload.photo_info = inspect_upload(upload)
 
 
+def shortened_name(name, limit):
+    """``name`` cut to at most ``limit`` characters, keeping its extension."""
+    path = PurePath(name)
+    suffix = path.suffix[:16]
+    stem = path.name[: len(path.name) - len(path.suffix)] if path.suffix else path.name
+    return stem[: max(1, limit - len(suffix))] + suffix
+
+
 class PhotoFormField(forms.ImageField):
     """The upload field of photo forms: ``inspect_upload`` instead of Django's generic
     "Upload a valid image", so each refusal says what is wrong and what to do."""
 
     def to_python(self, data):
+        if data and self.max_length and len(getattr(data, "name", "") or "") > self.max_length:
+            # A long name is no reason to refuse a photo: the stored name is made from it
+            # (shortened again to fit the folder, made unique by the storage).
+            data.name = shortened_name(data.name, self.max_length)
         upload = forms.FileField.to_python(self, data)
         if upload is None:
             return None
