@@ -75,19 +75,16 @@ def photos_shown_by(article):
     return Photo.objects.filter(pk__in=photo_ids_shown_by(article))
 
 
-def shown(stories=None):
-    """For filtering photos (``Photo.objects.filter(shown())``): true for a photo that one
-    of ``stories`` (default: any story) shows. EXISTS on each relation's indexed foreign key,
-    not a join: a pool photo can lead thousands of stories."""
+def shown():
+    """For filtering photos (``Photo.objects.filter(shown())``): true for a photo that some
+    story shows. EXISTS on each relation's indexed foreign key, not a join: a pool photo can
+    lead thousands of stories."""
     photo = OuterRef("pk")
-    lead = Article.objects.filter(lead_photo=photo)
-    gallery = GalleryPhoto.objects.filter(photo=photo)
-    body = BodyPhoto.objects.filter(photo=photo)
-    if stories is not None:
-        lead = lead & stories
-        gallery = gallery.filter(article__in=stories)
-        body = body.filter(article__in=stories)
-    return Exists(lead) | Exists(gallery) | Exists(body)
+    return (
+        Exists(Article.objects.filter(lead_photo=photo))
+        | Exists(GalleryPhoto.objects.filter(photo=photo))
+        | Exists(BodyPhoto.objects.filter(photo=photo))
+    )
 
 
 def story_count():
@@ -152,8 +149,6 @@ def can_change_photo(user, photo):
     ``change_any_photo`` (editors); a writer only a photo they uploaded that no published
     story shows, as readers would see the change without an editor's say. A new photo is
     anyone's with ``add_photo``."""
-    if photo is None or photo.pk is None:
-        return user.has_perm("articles.add_photo")
     if not user.has_perm("articles.change_photo"):
         return False
     if user.has_perm("articles.change_any_photo"):
