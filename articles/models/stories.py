@@ -205,26 +205,19 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """Everything the article page shows, in a fixed number of queries: with a gallery
         and with photos placed in the body, two more each, whatever their number."""
-        return (
-            self.with_section_photo_and_bylines()
-            .prefetch_related(
-                "lead_photo__renditions",
-                "tags",
-                "corrections",
-                Prefetch(
-                    "gallery_items",
-                    queryset=GalleryPhoto.objects.select_related("photo").prefetch_related(
-                        "photo__renditions"
-                    ),
+        queryset = self.with_section_photo_and_bylines().prefetch_related(
+            "lead_photo__renditions",
+            "tags",
+            "corrections",
+            Prefetch(
+                "gallery_items",
+                queryset=GalleryPhoto.objects.select_related("photo").prefetch_related(
+                    "photo__renditions"
                 ),
-            )
-            ._with_body_placements()
+            ),
         )
-
-    def _with_body_placements(self):
-        clone = self._chain()
-        clone._iterable_class = WithBodyPlacementsIterable
-        return clone
+        queryset._iterable_class = WithBodyPlacementsIterable
+        return queryset
 
 
 class Article(models.Model):
@@ -348,21 +341,23 @@ class Article(models.Model):
                 self.published_at = timezone.now()
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
-        update_fields = kwargs.get("update_fields")
+        if self._state.adding or getattr(self, "_version_claimed", False):
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self._place_body_photos(kwargs.get("update_fields"))
+            return
+        # A save outside ``workflow.save_checked`` (a script, a command) still moves the
+        # version on, so an edit form opened before it is refused instead of undoing it. It
+        # counts from the row, not from this copy, which may be older than the last save;
+        # the increment locks the row until this save has written it.
         with transaction.atomic():
-            if not (self._state.adding or getattr(self, "_version_claimed", False)):
-                # A save outside ``workflow.save_checked`` (a script, a command) still moves
-                # the version on, so an edit form opened before it is refused instead of
-                # undoing it. It counts from the row, not from this copy, which may be older
-                # than the last save; the increment locks the row until this save wrote it.
-                row = Article.objects.filter(pk=self.pk)
-                row.update(version=models.F("version") + 1)
-                self.version = row.values_list("version", flat=True).get()
-                if update_fields is not None:
-                    kwargs["update_fields"] = {*update_fields, "version"}
+            row = Article.objects.filter(pk=self.pk)
+            row.update(version=models.F("version") + 1)
+            self.version = row.values_list("version", flat=True).get()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             super().save(*args, **kwargs)
-            if update_fields is None or "body" in update_fields:
-                BodyPhoto.objects.place(self)
+            self._place_body_photos(kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
@@ -446,6 +441,11 @@ class Article(models.Model):
     def byline_authors(self):
         """Authors in byline order; uses the prefetch of ``for_listing()`` when present."""
         return [byline.author for byline in self.bylines.all()]
+
+    def _place_body_photos(self, update_fields):
+        # In the save's transaction: the rows never disagree with the stored body.
+        if update_fields is None or "body" in update_fields:
+            BodyPhoto.objects.place(self)
 
     @property
     def names_body_photos(self):
