@@ -8,8 +8,6 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import caching, signals
-        from .images import connect_signals
 
         signals.connect()
         caching.connect()
-        connect_signals()

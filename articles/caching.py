@@ -351,16 +351,15 @@ def _keyed(key_function, *extra, new_is_unseen=False):
 
 
 def _photo_changed(sender, instance, raw=False, created=False, **kwargs):
-    """A new photo is on no page; an edited one (caption, credit, alt text) is on its stories,
-    their cards (sections, the lists) and nothing else."""
-    from .models import Article
+    """A new photo is on no page; an edited one (caption, credit, alt text, file) is on every
+    story that shows it, as lead, gallery or body photo (``placements``), on their cards
+    (sections, the lists) and nothing else."""
+    from .placements import stories_showing
 
     if raw or created:
         return
     keys = {photo_key(instance.pk), LIST_KEY}
-    for pk, section_id in Article.objects.filter(lead_photo=instance).values_list(
-        "pk", "section_id"
-    ):
+    for pk, section_id in stories_showing(instance).values_list("pk", "section_id"):
         keys.update((article_key(pk), section_key(section_id)))
     invalidate(keys)
 

@@ -10,6 +10,10 @@ and ``bench/images.py`` share them:
    Media URLs are public, so a source's location must never reach storage.
 3. ``render_renditions`` makes the resized AVIF, WebP and JPEG files pages serve. It runs when a
    photo is saved (or by the command), never while a page is rendered.
+
+Bytes and Pillow images in, bytes and plain values out: this module knows no model, form or
+storage, so the pipeline can be run and measured on its own. The model field and form field
+that call it are in ``articles.models.fields``; file clean-up signals in ``articles.signals``.
 """
 
 import contextlib
@@ -21,11 +25,8 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models.signals import post_delete
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, IptcImagePlugin
 
@@ -432,35 +433,6 @@ def inspect_upload(fileobj):
     return PhotoInfo(sniffed, width, height, orientation, metadata)
 
 
-def validate_photo_upload(field_file):
-    """Model-level check for files that did not come through the admin's form field."""
-    if getattr(field_file, "_committed", False):
-        return  # Already in storage: it was checked when it was uploaded.
-    upload = field_file.file
-    if getattr(upload, "photo_info", None) is None:
-        upload.photo_info = inspect_upload(upload)
-
-
-class PhotoFormField(forms.ImageField):
-    """The upload field of photo forms: ``inspect_upload`` instead of Django's generic
-    "Upload a valid image", so each refusal says what is wrong and what to do."""
-
-    def to_python(self, data):
-        upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        upload.photo_info = inspect_upload(upload)
-        upload.content_type = f"image/{upload.photo_info.format.lower()}"
-        return upload
-
-
-class PhotoImageField(models.ImageField):
-    """An ImageField whose forms check uploads with ``inspect_upload``."""
-
-    def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PhotoFormField, **kwargs})
-
-
 # ---------------------------------------------------------------------------------------------
 # Embedded metadata: caption, credit, copyright
 
@@ -710,30 +682,3 @@ def clean_original(fileobj, info):
         buffer = io.BytesIO()
         upright.save(buffer, info.format, icc_profile=icc, exif=exif, **options)
     return buffer.getvalue()
-
-
-# ---------------------------------------------------------------------------------------------
-# Files of deleted photos and renditions
-
-
-def delete_files_on_commit(storage, names):
-    """Delete stored files once the transaction commits: a rolled-back save keeps them."""
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
-
-
-def _delete_original(sender, instance, **kwargs):
-    delete_files_on_commit(instance.image.storage, [instance.image.name])
-
-
-def _delete_rendition(sender, instance, **kwargs):
-    delete_files_on_commit(instance.file.storage, [instance.file.name])
-
-
-def connect_signals():
-    """Called from ``ArticlesConfig.ready()``."""
-    from .models import Photo, PhotoRendition
-
-    post_delete.connect(_delete_original, sender=Photo, dispatch_uid="photo_original_files")
-    post_delete.connect(_delete_rendition, sender=PhotoRendition, dispatch_uid="rendition_files")

@@ -9,6 +9,7 @@ styles, ``javascript:`` links, iframes) is removed by nh3.
 import re
 
 import nh3
+from django.apps import apps
 from django.urls import reverse_lazy
 from django_prose_editor.fields import ProseEditorField
 
@@ -26,7 +27,7 @@ BODY_EDITOR_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     # Library photos in the body: "Browse…" opens the photo library's picker, which stores
     # the photo's id in data-file. Readers get the photo's renditions, caption and credit,
-    # rendered from that id (see BodyHTML); an image without a library id is never shown.
+    # rendered from that id (a BodyPhoto row); an image without a library id is never shown.
     "Figure": {"pickerUrl": reverse_lazy("admin:articles_photo_picker")},
     "Image": True,
     "Caption": True,
@@ -66,26 +67,31 @@ BODY_PHOTO = re.compile(r"<figure>(?P<inner>.*?)</figure>", re.DOTALL)
 BODY_PHOTO_ID = re.compile(r'<img [^>]*\bdata-file="(?P<id>\d+)"')
 BODY_PHOTO_CAPTION = re.compile(r"<figcaption>(?P<caption>.*?)</figcaption>", re.DOTALL)
 BODY_IMAGE = re.compile(r"<img\b[^>]*>")
+# A figure, or a bare image (a photo placed without a figure), in one pass.
+BODY_MEDIA = re.compile(f"{BODY_PHOTO.pattern}|{BODY_IMAGE.pattern}", re.DOTALL)
 # Only library photos may be embedded: an <img> without a photo id (pasted by URL) goes.
 _IMAGE_WITHOUT_PHOTO = re.compile(r'<img\b(?![^>]*\bdata-file="\d+")[^>]*>')
 
 
 def body_photo_ids(html):
-    """The ids of the library photos a body embeds."""
-    return {int(match["id"]) for match in BODY_PHOTO_ID.finditer(html or "")}
+    """The ids of the library photos a body's markup names, in reading order, each once.
+    Read when the body is saved, to keep its ``BodyPhoto`` rows in step; pages ask the rows."""
+    return list(dict.fromkeys(int(match["id"]) for match in BODY_PHOTO_ID.finditer(html or "")))
 
 
-class BodyHTML(str):
-    """A stored body together with the photos it embeds, fetched by
-    ``ArticleQuerySet.for_detail()``, so the ``richtext`` filter can render them without a
-    query or any image processing."""
+def figure_photo_id(markup):
+    """The library id in one figure's (or image's) markup, or None."""
+    found = BODY_PHOTO_ID.search(markup)
+    return int(found["id"]) if found else None
 
-    photos: dict
 
-    def __new__(cls, html, photos):
-        value = super().__new__(cls, html)
-        value.photos = photos
-        return value
+def keep_photos(html, photo_ids):
+    """``html`` without the figures whose photo is not among ``photo_ids``."""
+
+    def keep(match):
+        return match[0] if figure_photo_id(match[0]) in photo_ids else ""
+
+    return BODY_MEDIA.sub(keep, html)
 
 
 _EMPTY_DOCUMENT = re.compile(r"^\s*(<p>\s*(<br>)?\s*</p>\s*)*$")
@@ -101,7 +107,8 @@ def sanitize_html(html):
 class RichTextField(ProseEditorField):
     """HTML edited with the admin's rich-text editor and sanitised on every way into the
     database that runs model field code: forms, ``save()``, ``create()`` and ``bulk_create()``.
-    ``ArticleQuerySet.update()`` covers ``update()``; the ``richtext`` template filter
+    ``ArticleQuerySet.update()`` covers ``update()``; the photos a stored body names are its
+    ``BodyPhoto`` rows, kept in step by ``Article.save()``; the ``richtext`` template filter
     sanitises again on the way out for rows written around the ORM (fixtures, raw SQL).
     """
 
@@ -111,6 +118,17 @@ class RichTextField(ProseEditorField):
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance, add):
-        value = sanitize_html(getattr(model_instance, self.attname))
+        value = self.clean_for_storage(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+    def clean_for_storage(self, html):
+        """What is stored: the sanitised body, keeping only figures of photos that exist (a
+        figure of a deleted or made-up photo id is dropped, as it could never be shown)."""
+        cleaned = sanitize_html(html)
+        named = body_photo_ids(cleaned)
+        if not named:
+            return cleaned
+        # By name: the models import this module.
+        photos = apps.get_model("articles", "Photo").objects.filter(pk__in=named)
+        return keep_photos(cleaned, set(photos.values_list("pk", flat=True)))

@@ -1,9 +1,11 @@
 """The newsroom's roles as Django groups: who may do what.
 
 Writers create stories and edit their own until they are published (checked in
-articles.workflow), submit them for review and upload photos. Editors edit any story, publish,
-schedule, unpublish, trash and restore, append corrections, share previews, curate the
-homepage and keep the site settings. Administrators also manage users and groups.
+articles.workflow), submit them for review, upload photos and change the photos they uploaded
+until a published story shows them (checked in articles.placements). Editors edit any story
+and any photo, publish, schedule, unpublish, trash and restore, append corrections, share
+previews, curate the homepage and keep the site settings. Administrators also manage users
+and groups.
 
 Kept in code so that migrations, demo content and tests share one definition, and an
 operator can restore the groups with ``sync_groups()``.
@@ -20,6 +22,8 @@ ADD_CORRECTION = "articles.add_correction"
 SHARE_PREVIEW = "articles.add_previewlink"
 REVOKE_PREVIEW = "articles.change_previewlink"
 VIEW = "articles.view_article"
+CHANGE_PHOTO = "articles.change_photo"
+CHANGE_ANY_PHOTO = "articles.change_any_photo"  # also photos that published stories show
 
 WRITER = {
     "articles": [
@@ -59,6 +63,7 @@ EDITOR = {
         "change_previewlink",
         "view_previewlink",
         "delete_photo",
+        "change_any_photo",
         "add_section",
         "change_section",
         "add_author",

@@ -35,7 +35,8 @@ from django.db.models.functions import Coalesce
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from .models import Article, Byline, Photo, TaggedArticle
+from .models import Article, Byline, TaggedArticle
+from .placements import shown_captions
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 500
@@ -197,7 +198,6 @@ def refresh_search_vectors(article_ids):
         .annotate(names=StringAgg("author__name", " "))
         .values("names")
     )
-    caption = Photo.objects.filter(pk=OuterRef("lead_photo_id")).values("caption")
 
     def vector(expression, weight):
         text = Coalesce(expression, Value(""), output_field=TextField())
@@ -208,7 +208,6 @@ def refresh_search_vectors(article_ids):
         + vector(F("dek"), "B")
         + vector(Subquery(tags), "B")
         + vector(Subquery(authors), "B")
-        + vector(F("lead_photo_caption"), "C")
-        + vector(Subquery(caption), "C")
+        + vector(shown_captions(), "C")
         + vector(F("body"), "D")
     )

@@ -3,7 +3,9 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Photo
+from .models import Article, Author, BodyPhoto, Byline, GalleryPhoto, Photo, PhotoRendition
+from .models.photos import delete_files_on_commit
+from .placements import stories_showing
 from .search import refresh_search_vectors
 
 
@@ -17,6 +19,10 @@ def reindex_article_of_byline(sender, instance, **kwargs):
     refresh_search_vectors([instance.article_id])
 
 
+def reindex_article_of_placement(sender, instance, **kwargs):
+    refresh_search_vectors([instance.article_id])
+
+
 def reindex_tagged(sender, instance, action, reverse, pk_set, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         refresh_search_vectors(list(pk_set or []) if reverse else [instance.pk])
@@ -27,12 +33,21 @@ def reindex_articles_of_author(sender, instance, **kwargs):
 
 
 def reindex_articles_of_photo(sender, instance, **kwargs):
-    refresh_search_vectors(list(instance.lead_articles.values_list("pk", flat=True)))
+    refresh_search_vectors(list(stories_showing(instance).values_list("pk", flat=True)))
 
 
 def reindex_articles_of_tag(sender, instance, **kwargs):
     ids = Article.objects.filter(tags=instance).values_list("pk", flat=True)
     refresh_search_vectors(list(ids))
+
+
+# A deleted photo's or rendition's file goes once the deletion commits (a rollback keeps it).
+def delete_original(sender, instance, **kwargs):
+    delete_files_on_commit(instance.image.storage, [instance.image.name])
+
+
+def delete_rendition(sender, instance, **kwargs):
+    delete_files_on_commit(instance.file.storage, [instance.file.name])
 
 
 def connect():
@@ -42,4 +57,15 @@ def connect():
     m2m_changed.connect(reindex_tagged, sender=Article.tags.through, dispatch_uid="search-tags")
     post_save.connect(reindex_articles_of_author, sender=Author, dispatch_uid="search-author")
     post_save.connect(reindex_articles_of_photo, sender=Photo, dispatch_uid="search-photo")
+    # A placed photo's captions are part of its story's vector.
+    for placement in (GalleryPhoto, BodyPhoto):
+        name = placement.__name__
+        post_save.connect(
+            reindex_article_of_placement, sender=placement, dispatch_uid=f"search-{name}"
+        )
+        post_delete.connect(
+            reindex_article_of_placement, sender=placement, dispatch_uid=f"search-{name}-del"
+        )
     post_save.connect(reindex_articles_of_tag, sender=Tag, dispatch_uid="search-tag")
+    post_delete.connect(delete_original, sender=Photo, dispatch_uid="photo_original_files")
+    post_delete.connect(delete_rendition, sender=PhotoRendition, dispatch_uid="rendition_files")

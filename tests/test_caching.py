@@ -394,3 +394,28 @@ def test_preview_links_are_never_cached_and_show_the_latest_draft(client, editor
 
     on_commit(edit)
     assert "Second draft headline" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("place", ["gallery", "body"])
+def test_editing_a_gallery_or_body_photo_refreshes_the_story_page(client, story, on_commit, place):
+    """A photo's caption and credit show wherever a story shows the photo: its lead, its
+    gallery or its body. Changing them must not leave a cached story page with the old ones."""
+    photo = make_photo(caption="Crew at the old pier.", credit="Courier/Old Credit")
+    if place == "gallery":
+        GalleryPhoto.objects.create(article=story, photo=photo)
+    else:
+        story.body += f'<figure><img src="/x.jpg" alt="" data-file="{photo.pk}"></figure>'
+        story.save()
+    before = client.get(story.url).content.decode()
+    assert "Crew at the old pier." in before and "Courier/Old Credit" in before
+    assert client.get(story.url).content.decode() == before  # now served from the cache
+
+    def edit():
+        photo.caption = "Crew at the new pier."
+        photo.credit = "AP/New Credit"
+        photo.save()
+
+    on_commit(edit)
+    after = client.get(story.url).content.decode()
+    assert "Crew at the new pier." in after and "AP/New Credit" in after
+    assert "Courier/Old Credit" not in after

@@ -13,15 +13,18 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, ImageCms, ImageDraw
 
+from articles import placements, workflow
 from articles.images import inspect_upload, plan_renditions
-from articles.models import Article, GalleryPhoto, Photo, PhotoRendition
+from articles.models import Article, BodyPhoto, GalleryPhoto, Photo, PhotoRendition
 
 from .factories import make_article, make_photo, make_section
 from .test_admin import ADD_ARTICLE, article_form
-from .workflow_helpers import form_data
+from .workflow_helpers import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -794,17 +797,17 @@ def test_editor_embeds_library_photos_in_the_body(editor_client, client):
     assert story.count("<picture>") == 2
 
 
-def test_a_missing_body_photo_is_left_out():
+def test_a_figure_without_its_placement_is_left_out():
+    """Markup written around the model (raw SQL, an import) can name a photo the story does
+    not place, or one that no longer exists: readers get the text without it."""
     from django.template import Context, Template
 
     photo = make_photo()
     article = make_article(body="<p>Before.</p>" + body_figure(photo) + "<p>After.</p>")
-    PhotoRendition.objects.filter(photo=photo).delete()
-    Article.objects.filter(pk=article.pk).update(lead_photo=None)
-    GalleryPhoto.objects.all().delete()
+    BodyPhoto.objects.filter(article=article).delete()
     photo.delete()
     article = Article.objects.for_detail().get(pk=article.pk)
-    html = Template("{% load richtext %}{{ article.body|richtext }}").render(
+    html = Template("{% load richtext %}{{ article.body|richtext:article.body_photos }}").render(
         Context({"article": article})
     )
     assert html == "<p>Before.</p><p>After.</p>"
@@ -891,3 +894,326 @@ def test_the_publish_button_and_list_action_refuse_an_uncredited_lead_photo(edit
     assert "has no credit" in response.content.decode()
     article.refresh_from_db()
     assert article.status == Article.Status.REVIEW
+
+
+# --- The pipeline's layers --------------------------------------------------------------------
+
+
+def test_the_pipeline_runs_without_loading_a_model_or_the_database_layer():
+    """``articles.images`` is Pillow and plain values: it can be imported, run and measured
+    without Django's models, so models may import it and never the other way round."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, io\n"
+        "from PIL import Image\n"
+        "from django.conf import settings\n"
+        "settings.configure(PHOTO_MAX_UPLOAD_BYTES=10_000_000)\n"
+        "from articles import images\n"
+        "buffer = io.BytesIO(); Image.new('RGB', (900, 600), 'teal').save(buffer, 'JPEG')\n"
+        "info = images.inspect_upload(buffer)\n"
+        "original = images.clean_original(buffer, info)\n"
+        "made = images.render_renditions(io.BytesIO(original))\n"
+        "layers = ('django.db', 'articles.models')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(layers))\n"
+        "print(len(made), loaded)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    count, loaded = result.stdout.strip().split(" ", 1)
+    assert int(count) > 10
+    assert "django.db.models" not in loaded and "articles.models" not in loaded, loaded
+
+
+# --- Placements: lead, gallery and body photos ---------------------------------------------------
+
+
+def placed_ids(article):
+    return list(BodyPhoto.objects.filter(article=article).values_list("photo_id", flat=True))
+
+
+def test_a_photo_only_in_a_body_is_used_and_cannot_be_deleted(
+    editor_client, django_capture_on_commit_callbacks
+):
+    """The library knows a body photo: it is counted and listed as used, and deleting it is
+    refused with the story named, so the story never loses its figure silently."""
+    photo = make_photo(title="Divers at the hull")
+    make_article(headline="Divers inspect the ferry", body=body_figure(photo))
+    unused = make_photo(title="Empty quay")
+    files = set(stored_files())
+
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "1 story" in html
+
+    def titles(query):
+        return {p.title for p in editor_client.get(CHANGELIST + query).context["cl"].result_list}
+
+    assert titles("?used=yes") == {"Divers at the hull"}
+    assert titles("?used=no") == {"Empty quay"}
+    change = editor_client.get(reverse("admin:articles_photo_change", args=[photo.pk]))
+    assert "Divers inspect the ferry" in change.content.decode()
+    assert "(body)" in change.content.decode()
+
+    delete = reverse("admin:articles_photo_delete", args=[photo.pk])
+    page = editor_client.get(delete)
+    assert page.status_code == 200
+    assert "Divers inspect the ferry" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = editor_client.post(delete, {"post": "yes"})
+        bulk = editor_client.post(
+            CHANGELIST,
+            {"action": "delete_selected", "_selected_action": [photo.pk, unused.pk], "post": "yes"},
+        )
+    assert refused.status_code == 200 and bulk.status_code == 200
+    assert "Divers inspect the ferry" in bulk.content.decode()
+    assert Photo.objects.filter(pk__in=[photo.pk, unused.pk]).count() == 2
+    assert set(stored_files()) == files  # no file went either
+
+
+def test_the_used_in_list_says_where_each_story_shows_the_photo(editor_client):
+    photo = make_photo()
+    lead = make_article(headline="Lead story", lead_photo=photo, body=body_figure(photo))
+    gallery = make_article(headline="Gallery story")
+    GalleryPhoto.objects.create(article=gallery, photo=photo)
+    make_article(headline="Body story", body=body_figure(photo))
+    html = editor_client.get(CHANGELIST).content.decode()
+    assert "3 stories" in html  # the lead story shows it twice and counts once
+    page = editor_client.get(reverse("admin:articles_photo_change", args=[photo.pk]))
+    html = page.content.decode()
+    assert "Lead story</a> (lead photo, body)" in html
+    assert "Gallery story</a> (gallery)" in html
+    assert "Body story</a> (body)" in html
+    assert set(placements.photos_shown_by(lead)) == {photo}
+    assert set(placements.stories_showing(photo).values_list("headline", flat=True)) == {
+        "Lead story",
+        "Gallery story",
+        "Body story",
+    }
+
+
+def test_body_placements_follow_every_save_of_the_body(editor_client, editor):
+    first, second, third = make_photo(), make_photo(), make_photo()
+    section = make_section()
+    body = body_figure(first) + "<p>Text.</p>" + body_figure(second)
+    response = editor_client.post(ADD_ARTICLE, article_form(section, body=body))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get()
+    assert placed_ids(article) == [first.pk, second.pk]  # the admin form, in reading order
+
+    response = editor_client.post(
+        change_url(article), form_data(article, body=body_figure(third) + body_figure(first))
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert placed_ids(article) == [third.pk, first.pk]
+
+    article.refresh_from_db()
+    article.body = "<p>No photos now.</p>"
+    article.save()  # a script
+    assert placed_ids(article) == []
+
+    Article.objects.filter(pk=article.pk).update(body=body_figure(second))
+    assert placed_ids(article) == [second.pk]
+
+    from reversion.models import Version
+
+    with_third = next(
+        v
+        for v in Version.objects.get_for_object(article)
+        if f'"{third.pk}"' in v.field_dict["body"]
+    )
+    restore = reverse("admin:articles_article_restore_revision", args=[article.pk, with_third.pk])
+    assert editor_client.post(restore).status_code == 302
+    assert placed_ids(article) == [third.pk, first.pk]
+
+
+def test_a_figure_of_a_photo_that_does_not_exist_is_not_stored():
+    photo = make_photo()
+    made_up = Photo(pk=photo.pk + 1000)
+    article = make_article(body=body_figure(photo) + "<p>Text.</p>" + body_figure(made_up))
+    assert f'data-file="{made_up.pk}"' not in article.body
+    assert f'data-file="{photo.pk}"' in article.body and "<p>Text.</p>" in article.body
+    assert placed_ids(article) == [photo.pk]
+
+
+def test_the_migration_places_the_photos_of_existing_bodies_and_can_be_reversed():
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db.models import QuerySet
+
+    migration = import_module("articles.migrations.0009_body_photos")
+    photo, other = make_photo(), make_photo()
+    article = make_article()
+    # A body stored before placements existed: written without the model's save.
+    QuerySet.update(
+        Article.objects.filter(pk=article.pk), body=body_figure(other) + body_figure(photo)
+    )
+    assert placed_ids(article) == []
+    migration.place_body_photos(apps, None)
+    assert placed_ids(article) == [other.pk, photo.pk]
+    migration.forget_body_photos(apps, None)
+    assert not BodyPhoto.objects.exists()
+
+
+@pytest.mark.xfail(
+    connection.vendor == "sqlite",
+    reason="SQLite's search reads only the lead photo's caption until it reads placements",
+    strict=True,
+)
+def test_search_finds_a_story_by_its_gallery_and_body_photos_captions(client):
+    """Captions travel with photos wherever they are placed, into the search index too."""
+    gallery_story = make_article(headline="Harbour works begin")
+    GalleryPhoto.objects.create(
+        article=gallery_story, photo=make_photo(caption="A cormorant dries its wings.")
+    )
+    make_article(headline="Ferry returns", body=body_figure(make_photo(caption="Kelp forest.")))
+    found = client.get("/search/", {"q": "cormorant"}).content.decode()
+    assert "Harbour works begin" in found
+    found = client.get("/search/", {"q": "kelp"}).content.decode()
+    assert "Ferry returns" in found
+    assert connection.vendor in {"sqlite", "postgresql"}
+
+
+# --- Who may change a photo ---------------------------------------------------------------------
+
+
+def place_photo(photo, place, **story):
+    """A story (published unless ``story`` says otherwise) that shows ``photo`` at ``place``."""
+    if place == "lead":
+        return make_article(lead_photo=photo, **story)
+    if place == "body":
+        return make_article(body=body_figure(photo), **story)
+    article = make_article(**story)
+    GalleryPhoto.objects.create(article=article, photo=photo)
+    return article
+
+
+def change_photo_url(photo):
+    return reverse("admin:articles_photo_change", args=[photo.pk])
+
+
+def new_file_and_text(photo):
+    new = upload("writer.jpg", jpeg_bytes(picture((900, 600), "RGB"), gps=False))
+    return photo_form(new, alt_text="Changed by the writer", credit=photo.credit)
+
+
+def unchanged(photo, files):
+    stored = Photo.objects.get(pk=photo.pk)
+    return (stored.image.name, stored.alt_text, stored.width) == (
+        photo.image.name,
+        photo.alt_text,
+        photo.width,
+    ) and set(stored_files()) == files
+
+
+@pytest.mark.parametrize("place", ["lead", "gallery", "body"])
+def test_a_writer_cannot_change_their_photo_once_a_published_story_shows_it(
+    writer_client, writer, client, place
+):
+    photo = make_photo(uploaded_by=writer, alt_text="Ferries at dawn")
+    story = place_photo(photo, place)
+    files = set(stored_files())
+
+    page = writer_client.get(change_photo_url(photo))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "is shown by a published story" in html and "Ask an editor" in html
+    assert 'name="alt_text"' not in html  # read-only
+
+    # A crafted POST, with a new file (replace) and new alt text.
+    response = writer_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 403
+    assert unchanged(photo, files)
+    assert "Changed by the writer" not in client.get(story.url).content.decode()
+
+
+def test_a_scheduled_story_counts_as_published_for_the_photo_rule(writer_client, writer):
+    photo = make_photo(uploaded_by=writer)
+    later = timezone.now() + timezone.timedelta(days=1)
+    place_photo(photo, "lead", published_at=later)
+    files = set(stored_files())
+    response = writer_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 403
+    assert unchanged(photo, files)
+
+
+def test_a_writer_cannot_change_a_photo_someone_else_uploaded(writer_client, editor):
+    photo = make_photo(uploaded_by=editor)
+    files = set(stored_files())
+    page = writer_client.get(change_photo_url(photo)).content.decode()
+    assert "was uploaded by someone else" in page
+    data = photo_form("", alt_text="Changed by the writer", credit=photo.credit)
+    data.pop("image")
+    assert writer_client.post(change_photo_url(photo), data).status_code == 403
+    assert unchanged(photo, files)
+
+
+def test_a_writer_changes_their_photo_while_only_drafts_and_the_trash_show_it(
+    writer_client, writer, editor
+):
+    photo = make_photo(uploaded_by=writer)
+    place_photo(photo, "lead", status=Article.Status.DRAFT, published_at=None)
+    trashed = place_photo(photo, "body")
+    workflow.trash(trashed, editor)
+    response = writer_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo.refresh_from_db()
+    assert photo.alt_text == "Changed by the writer" and photo.width == 900
+
+
+def test_a_writer_cannot_delete_a_photo_with_the_bulk_action(writer_client, writer):
+    photo = make_photo(uploaded_by=writer)
+    place_photo(photo, "lead")
+    response = writer_client.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [photo.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302, 403)
+    assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_an_editor_replaces_a_used_photo_and_its_old_record_is_kept(
+    editor_client, editor, client, django_capture_on_commit_callbacks
+):
+    from reversion.models import Version
+
+    photo = make_photo(alt_text="Ferries at dawn", credit="Reuters/Jane Doe")
+    story = place_photo(photo, "body")
+    old_name = photo.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert "Changed by the writer" in client.get(story.url).content.decode()
+    versions = list(Version.objects.get_for_object(photo))  # newest first
+    assert [v.revision.user for v in versions] == [editor, editor]
+    assert versions[1].field_dict["image"] == old_name
+    assert versions[1].field_dict["alt_text"] == "Ferries at dawn"
+    assert versions[0].field_dict["alt_text"] == "Changed by the writer"
+    assert "writer" in versions[0].revision.comment
+
+
+def test_editing_an_unused_photo_keeps_no_revision(editor_client):
+    from reversion.models import Version
+
+    photo = make_photo()
+    response = editor_client.post(change_photo_url(photo), new_file_and_text(photo))
+    assert response.status_code == 302
+    assert not Version.objects.get_for_object(photo).exists()
+
+
+def test_a_photo_with_a_300_character_file_name_is_stored_under_a_shorter_unique_name(
+    editor_client,
+):
+    name = ("harbour-" * 40)[:296] + ".jpg"
+    assert len(name) == 300
+    for _ in range(2):
+        response = editor_client.post(ADD_PHOTO, photo_form(upload(name, jpeg_bytes())))
+        assert response.status_code == 302, response.content.decode()[:3000]
+    names = [photo.image.name for photo in Photo.objects.all()]
+    max_length = Photo._meta.get_field("image").max_length
+    assert len(set(names)) == 2
+    for stored in names:
+        assert len(stored) <= max_length and stored.endswith(".jpg")
+        assert stored.rsplit("/", 1)[1].startswith("harbour-harbour-")
+        assert default_storage.exists(stored)

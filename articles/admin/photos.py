@@ -1,23 +1,20 @@
 """The photo library in the admin: upload, bulk upload, metadata, focal point, renditions."""
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from ..images import PhotoFormField
-from ..models import (
-    Article,
-    GalleryPhoto,
-    Photo,
-    PhotoRendition,
-)
+from .. import placements
+from ..models import Photo, PhotoRendition
+from ..models.fields import PhotoFormField
 from .mixins import LightweightDateHierarchyMixin, state_badge
 
 ADMIN_CSS = {"all": ["articles/admin/admin.css"]}
@@ -32,14 +29,6 @@ def thumbnail_renditions(lookup="renditions"):
     return Prefetch(
         lookup, queryset=PhotoRendition.objects.filter(spec__in=THUMBNAIL_SPECS, format="jpeg")
     )
-
-
-def count_of(related):
-    """The number of rows of ``related`` (a queryset filtered on an ``OuterRef``), as a
-    subquery: COUNT(*) written as a plain expression so Django adds no GROUP BY, and
-    PostgreSQL counts from the foreign key's index alone."""
-    count = Func(template="COUNT(*)", output_field=IntegerField())
-    return Subquery(related.order_by().annotate(n=count).values("n"))
 
 
 def thumbnail(photo, size=80):
@@ -148,14 +137,10 @@ class PhotoUsedFilter(admin.SimpleListFilter):
         return [("yes", "Used in a story"), ("no", "Not used yet")]
 
     def queryset(self, request, queryset):
-        # EXISTS rather than a join: a pool photo can lead thousands of stories.
-        used = Exists(Article.objects.filter(lead_photo=OuterRef("pk"))) | Exists(
-            GalleryPhoto.objects.filter(photo=OuterRef("pk"))
-        )
         if self.value() == "yes":
-            return queryset.filter(used)
+            return queryset.filter(placements.shown())
         if self.value() == "no":
-            return queryset.exclude(used)
+            return queryset.exclude(placements.shown())
         return queryset
 
 
@@ -211,17 +196,7 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            # Counted per listed photo (subqueries, evaluated after the page's LIMIT), not
-            # by grouping a join of every story: seconds at a million stories.
-            .annotate(
-                lead_uses=count_of(Article.objects.filter(lead_photo=OuterRef("pk"))),
-                # A story with the photo as its lead and in its gallery counts once.
-                gallery_uses=count_of(
-                    GalleryPhoto.objects.filter(photo=OuterRef("pk")).exclude(
-                        article__lead_photo=OuterRef("pk")
-                    )
-                ),
-            )
+            .annotate(story_count=placements.story_count())
             .prefetch_related(thumbnail_renditions())
         )
 
@@ -310,36 +285,56 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
 
     @admin.display(description="Used in")
     def used_in_count(self, photo):
-        uses = getattr(photo, "lead_uses", 0) + getattr(photo, "gallery_uses", 0)
+        uses = getattr(photo, "story_count", 0)
         return f"{uses} {'story' if uses == 1 else 'stories'}" if uses else "—"
 
     @admin.display(description="Used in")
     def used_in(self, photo):
         if not photo.pk:
             return "—"
-        in_gallery = GalleryPhoto.objects.filter(photo=photo).values("article")
-        articles = Article.objects.filter(Q(lead_photo=photo) | Q(pk__in=in_gallery))
-        # A wire photo can illustrate thousands of stories: list the latest edited.
-        latest = list(articles.order_by("-updated_at")[:USED_IN_LISTED])
+        links, more = self._story_links(photo, getattr(photo, "story_count", None))
+        if not links:
+            return "Not used in any story yet."
+        return format_html(
+            '<ul class="photo-used-in">{}</ul>{}',
+            format_html_join("", "<li>{}</li>", ((link,) for link in links)),
+            format_html("<p>… and {} more.</p>", f"{more:,}") if more else "",
+        )
+
+    def _story_links(self, photo, count=None):
+        """Links to the latest edited stories that show the photo, with where they show it,
+        and how many more there are. A wire photo can illustrate thousands of stories."""
+        stories = placements.stories_showing(photo).order_by("-updated_at")
+        latest = list(stories[:USED_IN_LISTED])
+        places = placements.where_shown(photo, latest)
         links = [
             format_html(
-                '<li><a href="{}">{}</a> {}</li>',
+                '<a href="{}">{}</a> ({}) {}',
                 reverse("admin:articles_article_change", args=[article.pk]),
                 article.headline,
+                ", ".join(places[article.pk]),
                 state_badge(article.state_label),
             )
             for article in latest
         ]
-        if not links:
-            return "Not used in any story yet."
         more = 0
-        if len(latest) == USED_IN_LISTED:  # counted by get_queryset()
-            more = photo.lead_uses + photo.gallery_uses - len(latest)
-        return format_html(
-            '<ul class="photo-used-in">{}</ul>{}',
-            format_html_join("", "{}", ((link,) for link in links)),
-            format_html("<p>… and {} more.</p>", f"{more:,}") if more else "",
-        )
+        if len(latest) == USED_IN_LISTED:
+            count = stories.count() if count is None else count
+            more = count - len(latest)
+        return links, more
+
+    def get_deleted_objects(self, objs, request):
+        """A photo a story shows cannot be deleted (every placement PROTECTs it): the delete
+        page names those stories, and where they show it, instead of the placement rows."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            protected = []
+            for photo in objs:
+                links, more = self._story_links(photo)
+                protected += [format_html("“{}” is shown by {}", photo, link) for link in links]
+                if more:
+                    protected.append(format_html("… and {} more stories", f"{more:,}"))
+        return deleted, model_count, perms_needed, protected
 
     @admin.display(description="Picture")
     def focal_point_picker(self, photo):
@@ -364,7 +359,42 @@ class PhotoAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
     def dimensions(self, photo):
         return f"{photo.width} × {photo.height}" if photo.width else "—"
 
+    def has_change_permission(self, request, obj=None):
+        """Changing a photo (its file, text or focal point) follows
+        ``placements.can_change_photo``: editors any photo, writers only their own that no
+        published story shows. Without it the change page is read-only and a POST is 403."""
+        if obj is None or not super().has_change_permission(request, obj):
+            return super().has_change_permission(request, obj)
+        # Asked several times per page: decide once per request and photo.
+        decided = request.__dict__.setdefault("_photo_change_allowed", {})
+        if obj.pk not in decided:
+            decided[obj.pk] = placements.can_change_photo(request.user, obj)
+        return decided[obj.pk]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        photo = self.get_object(request, object_id) if request.method == "GET" else None
+        if photo is not None and (reason := placements.why_photo_is_locked(request.user, photo)):
+            self.message_user(request, reason, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
+        if change and "image" in form.changed_data and placements.stories_showing(obj).exists():
+            self._save_replacing_a_used_file(request, obj, form)
+            return
         super().save_model(request, obj, form, change)
+
+    def _save_replacing_a_used_file(self, request, obj, form):
+        """A new file for a photo stories show changes what their readers see: keep the
+        photo's record as it was (file name, size, text, rights) and as it is now as
+        revisions, signed by whoever replaced it."""
+        stored = Photo.objects.get(pk=obj.pk)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Before the file was replaced: {stored.image.name}")
+            reversion.add_to_revision(stored)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(f"Replaced the file with {form.cleaned_data['image'].name}")
+            super().save_model(request, obj, form, True)

@@ -7,11 +7,12 @@ from .stories import (
     Article,
     ArticleQuerySet,
     Author,
+    BodyPhoto,
     Byline,
     GalleryPhoto,
     Section,
     TaggedArticle,
-    WithBodyPhotosIterable,
+    WithBodyPlacementsIterable,
 )
 from .workflow import AuditEntry, Correction, CorrectionQuerySet, PreviewLink
 
@@ -21,6 +22,7 @@ __all__ = [
     "ArticleViews",
     "AuditEntry",
     "Author",
+    "BodyPhoto",
     "Byline",
     "Correction",
     "CorrectionQuerySet",
@@ -39,6 +41,6 @@ __all__ = [
     "SocialAccount",
     "TaggedArticle",
     "ViewCount",
-    "WithBodyPhotosIterable",
+    "WithBodyPlacementsIterable",
     "ZonePin",
 ]

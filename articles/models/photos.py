@@ -4,16 +4,23 @@ import hashlib
 from collections import namedtuple
 from pathlib import Path
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 
 from .. import images
-from ..images import PhotoImageField, validate_photo_upload
-from .fields import staff_user
+from .fields import PhotoImageField, staff_user, validate_photo_upload
 
 SharedImage = namedtuple("SharedImage", ["url", "width", "height"])
+
+
+def delete_files_on_commit(storage, names):
+    """Delete stored files once the transaction commits: a rolled-back save keeps them."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -114,6 +121,13 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        permissions = [
+            (
+                "change_any_photo",
+                "Can change any photo, also one that others uploaded or that a published "
+                "story shows",
+            ),
+        ]
 
     def __str__(self):
         return self.title or self.alt_text or (self.image.name or "photo").rsplit("/", 1)[-1]
@@ -169,7 +183,7 @@ class Photo(models.Model):
         # Django reads dimensions with a parser that does not know AVIF; the check knows them.
         self.width, self.height = info.width, info.height
         if previous and previous[0] and previous[0] != self.image.name:
-            images.delete_files_on_commit(self.image.storage, [previous[0]])
+            delete_files_on_commit(self.image.storage, [previous[0]])
 
     def make_renditions(self):
         """(Re)make every rendition from the stored original and replace the old rows; the old
@@ -277,3 +291,8 @@ class PhotoRendition(models.Model):
 
     def __str__(self):
         return f"{self.photo_id} {self.spec}.{self.format} ({self.width}×{self.height})"
+
+
+# A photo keeps revisions of its record when a file that stories show is replaced (the
+# photo library's admin); see ``PhotoAdmin.save_model``.
+reversion.register(Photo)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models import Case, Prefetch, Q, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.db.models.query import ModelIterable
 from django.urls import reverse
@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .. import roles
-from ..richtext import BodyHTML, RichTextField, body_photo_ids, sanitize_html
+from ..richtext import RichTextField, body_photo_ids
 from .fields import staff_user
 from .photos import Photo, PhotoRendition
 
@@ -68,26 +68,40 @@ class Author(models.Model):
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
-class WithBodyPhotosIterable(ModelIterable):
-    """Articles whose ``body`` carries the library photos it embeds (a ``BodyHTML``), fetched
-    with their renditions in two queries for all the articles together."""
+class WithBodyPlacementsIterable(ModelIterable):
+    """Articles with the photos placed in their bodies (``BodyPhoto`` rows with their photos
+    and renditions) prefetched: two queries for all the fetched articles together, none when
+    no body names a photo (placements are made from the body, so a body without a photo id
+    has none), which keeps the page of a story without body photos at its budget."""
 
     def __iter__(self):
         articles = list(super().__iter__())
-        ids = set().union(*(body_photo_ids(article.body) for article in articles))
-        if ids:
-            photos = Photo.objects.with_renditions().in_bulk(ids)
-            for article in articles:
-                article.body = BodyHTML(article.body, photos)
+        placed = [article for article in articles if article.names_body_photos]
+        prefetch_related_objects(
+            placed,
+            Prefetch(
+                "body_placements",
+                queryset=BodyPhoto.objects.select_related("photo").prefetch_related(
+                    "photo__renditions"
+                ),
+            ),
+        )
         yield from articles
 
 
 class ArticleQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        # update() bypasses field code; keep the body sanitised on this path too.
-        if isinstance(kwargs.get("body"), str):
-            kwargs["body"] = sanitize_html(kwargs["body"])
-        return super().update(**kwargs)
+        # update() bypasses field code; keep the body sanitised, and its photo placements in
+        # step with it, on this path too.
+        if not isinstance(kwargs.get("body"), str):
+            return super().update(**kwargs)
+        kwargs["body"] = Article._meta.get_field("body").clean_for_storage(kwargs["body"])
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            for article in Article.objects.filter(pk__in=ids).only("pk", "body"):
+                BodyPhoto.objects.place(article)
+        return count
 
     def published(self):
         """Stories a reader may see: status published, publish time and any embargo passed,
@@ -202,7 +216,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the article page shows, in a fixed number of queries: with a gallery
-        and with photos embedded in the body, two more each, whatever their number."""
+        and with photos placed in the body, two more each, whatever their number."""
         queryset = self.with_section_photo_and_bylines().prefetch_related(
             "lead_photo__renditions",
             "tags",
@@ -214,7 +228,7 @@ class ArticleQuerySet(models.QuerySet):
                 ),
             ),
         )
-        queryset._iterable_class = WithBodyPhotosIterable
+        queryset._iterable_class = WithBodyPlacementsIterable
         return queryset
 
 
@@ -340,7 +354,10 @@ class Article(models.Model):
             if self.first_published_at is None:
                 self.first_published_at = self.published_at
         if self._state.adding or getattr(self, "_version_claimed", False):
-            return super().save(*args, **kwargs)
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self._place_body_photos(kwargs.get("update_fields"))
+            return
         # A save outside ``workflow.save_checked`` (a script, a command) still moves the
         # version on, so an edit form opened before it is refused instead of undoing it. It
         # counts from the row, not from this copy, which may be older than the last save;
@@ -352,6 +369,7 @@ class Article(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             super().save(*args, **kwargs)
+            self._place_body_photos(kwargs.get("update_fields"))
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.pk, "slug": self.slug})
@@ -436,6 +454,24 @@ class Article(models.Model):
         """Authors in byline order; uses the prefetch of ``for_listing()`` when present."""
         return [byline.author for byline in self.bylines.all()]
 
+    def _place_body_photos(self, update_fields):
+        # In the save's transaction: the rows never disagree with the stored body.
+        if update_fields is None or "body" in update_fields:
+            BodyPhoto.objects.place(self)
+
+    @property
+    def names_body_photos(self):
+        """True when the body's markup places a library photo (only then has it placements)."""
+        return "data-file=" in (self.body or "")
+
+    @property
+    def body_photos(self):
+        """The photos placed in the body, by id, for the ``richtext`` filter; uses the
+        placements prefetched by ``for_detail()``."""
+        if not self.names_body_photos:
+            return {}
+        return {placement.photo_id: placement.photo for placement in self.body_placements.all()}
+
     @property
     def caption(self):
         """The caption for the lead photo in this story."""
@@ -502,6 +538,53 @@ class GalleryPhoto(models.Model):
     @property
     def display_caption(self):
         return self.caption or self.photo.caption
+
+
+class BodyPhotoQuerySet(models.QuerySet):
+    def place(self, article):
+        """Make the story's body placements match the photos its body shows, in reading
+        order. Called by every save of the body (``Article.save()``, ``update(body=...)``);
+        rows are created and deleted one by one so their signals (search) run. A body that
+        names no photo is one query; an unchanged one, two."""
+        wanted = body_photo_ids(article.body)
+        if not wanted and not article.body_placements.exists():
+            return
+        current = {row.photo_id: row for row in self.filter(article=article)}
+        for photo_id in current.keys() - set(wanted):
+            current[photo_id].delete()
+        known = set(Photo.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        for position, photo_id in enumerate(pid for pid in wanted if pid in known):
+            row = current.get(photo_id)
+            if row is None:
+                self.create(article=article, photo_id=photo_id, position=position)
+            elif row.position != position:
+                row.position = position
+                row.save(update_fields=["position"])
+
+
+class BodyPhoto(models.Model):
+    """A library photo placed in a story's body (the editor's Figure), in reading order.
+
+    Derived from the body on every save (``BodyPhotoQuerySet.place``), never edited by hand:
+    the body's ``<img data-file>`` says where the figure stands and holds its caption for this
+    story; this row says the story shows the photo, so the library, the delete protection, the
+    cache and search know it (``articles.placements``)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_placements")
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="body_placements")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = BodyPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "photo in a story's body"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "photo"], name="unique_body_photo"),
+        ]
+
+    def __str__(self):
+        return f"{self.photo} in the body of {self.article}"
 
 
 # revision of it with its bylines and tags; see ``articles.revisions``.
