@@ -15,18 +15,24 @@ Everything that decides whether a cached page is still right lives here.
   transaction was open is not kept), then asks the configured **purger** (setting ``PURGER``)
   to purge those keys from a proxy or CDN.
 
+Views take part through the helpers here: ``@page_cached`` marks the views whose anonymous
+responses the page cache may keep, ``add_keys()`` records what a response shows, and
+``fragment_context()`` / ``fragment_cached()`` give templates and views what their cached
+fragments vary on.
+
 Other code calls ``invalidate_article(article)`` after changing a story by means that send no
 model signal (``QuerySet.update()``, raw SQL); the signals connected in ``connect()`` cover
 saves and deletes of articles, bylines, tags, sections, authors, photos and the site settings.
 """
 
+import functools
 import logging
 import time
 import urllib.request
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import InvalidCacheBackendError, cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.module_loading import import_string
@@ -61,6 +67,34 @@ def author_key(pk):
 
 def photo_key(pk):
     return f"i{pk}"
+
+
+# Which views the page cache keeps ---------------------------------------------------------
+
+
+def page_cached(view):
+    """Mark a public view whose anonymous responses ``newsroom.pagecache`` may store (and a
+    CDN may keep). Opt-in: previews, the admin and anything new are never cached by accident.
+
+    Decorates a class-based view or a feed class (subclasses, such as the Atom variants of
+    the feeds, inherit the mark) or a view function; ``page_cached(view)`` in a URLconf marks
+    a view from elsewhere (the sitemaps) without changing it for other users."""
+    if isinstance(view, type):
+        view.page_cached = True
+        return view
+
+    @functools.wraps(view)
+    def marked(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    marked.page_cached = True
+    return marked
+
+
+def is_page_cached(view):
+    """Whether ``view`` (a resolved URL's ``func``) was marked with ``@page_cached``."""
+    view_class = getattr(view, "view_class", None)  # what as_view() returns carries it
+    return bool(getattr(view, "page_cached", False) or getattr(view_class, "page_cached", False))
 
 
 # Surrogate keys of what a page shows ------------------------------------------------------
@@ -134,6 +168,41 @@ def generations_for_storing(keys, started_ns):
 def fragment_generations(*keys):
     """The generations for a template fragment's cache key (``{% cache %}`` vary-on values)."""
     return _with_missing(keys, current_generations(keys))
+
+
+# Template fragments -------------------------------------------------------------------------
+
+
+def fragment_context(**keys):
+    """What the templates' {% cache %} tags vary on: the generation of each named key, and
+    ``seconds``, a lifetime that ends before the next scheduled story goes live."""
+    generations = fragment_generations(*keys.values())
+    return {
+        "seconds": cache_seconds(settings.FRAGMENT_CACHE_SECONDS),
+        **{name: generations[key] for name, key in keys.items()},
+    }
+
+
+def fragment_generations_of(key):
+    return fragment_generations(key)[key]
+
+
+def fragment_cache():
+    """The cache of the templates' {% cache %} fragments (an alias tests turn off)."""
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
+def fragment_cached(key, seconds, compute):
+    """``compute()``'s value, kept in the fragment cache under ``key`` (which names the
+    generations it depends on) for ``seconds``; ``compute`` runs only when it is missing."""
+    value = fragment_cache().get(key)
+    if value is None:
+        value = compute()
+        fragment_cache().set(key, value, seconds)
+    return value
 
 
 def bump(keys):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
+from .caching import page_cached
 from .chrome import site_chrome
 from .models import Article, Author, Section
 
@@ -61,6 +62,7 @@ class AtomFeed(MediaMixin, Atom1Feed):
     pass
 
 
+@page_cached  # with every subclass: the section, tag and author feeds and the Atom ones
 class StoryFeed(Feed):
     feed_type = RssFeed
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from .caching import page_cached
 from .chrome import site_chrome
 from .models import Article, Author, Section
 
@@ -66,6 +67,7 @@ SITEMAPS = {
 }
 
 
+@page_cached
 def news_sitemap(request):
     """Google News sitemap: stories published in the last 48 hours, newest first."""
     since = timezone.now() - NEWS_SITEMAP_WINDOW

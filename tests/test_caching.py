@@ -272,6 +272,39 @@ def test_only_known_public_views_and_parameters_are_cached(client, story):
     assert "Surrogate-Key" not in client.get("/nothing-here/")
 
 
+def test_the_public_views_are_stored_and_no_others(client, story):
+    """Views are cached only when marked (``@page_cached``): every reader's page, feed and
+    sitemap is, the corrections page, the readership beacon and 404s are not."""
+    tag, author = story.tags.first(), story.byline_authors[0]
+    section = story.section.slug
+    stored = [
+        "/",
+        story.url,
+        f"/section/{section}/",
+        f"/tag/{tag.slug}/",
+        author.get_absolute_url(),
+        "/search/?q=ferry",
+        "/feeds/rss/",
+        "/feeds/atom/",
+        *(f"/section/{section}/{kind}/" for kind in ("rss", "atom")),
+        *(f"/tag/{tag.slug}/{kind}/" for kind in ("rss", "atom")),
+        *(f"/author/{author.slug}/{kind}/" for kind in ("rss", "atom")),
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/news-sitemap.xml",
+    ]
+    for url in stored:
+        assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url)
+        assert "Surrogate-Key" in again and not queries.captured_queries, url
+    assert "Surrogate-Key" not in client.get("/corrections/")
+    beacon = client.post("/readership/view/", {"article": story.pk})
+    assert beacon.status_code == 204 and "Surrogate-Key" not in beacon
+    assert "Surrogate-Key" not in client.get(f"/news/{story.pk}/not-its-slug/")
+
+
 def test_the_site_serves_pages_with_redis_down(client, settings, story):
     """REDIS_URL pointing at a closed port: pages are rendered, never a 5xx."""
     # The settings the site builds from REDIS_URL, at the discard port (nothing listens).
