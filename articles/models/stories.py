@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, Greatest, Now
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
@@ -89,8 +89,7 @@ def published_q(now=None):
 
     A future publish time makes a story scheduled; it goes live by itself when the time
     passes, with no job to run. The embargo is checked here too, so a story saved around the
-    admin's checks still cannot appear before it. ``now`` defaults to the current time (an
-    expression such as ``Now()`` also works)."""
+    admin's checks still cannot appear before it. ``now`` defaults to the current time."""
     now = timezone.now() if now is None else now
     return (
         _released_q()
@@ -153,11 +152,14 @@ class ArticleQuerySet(models.QuerySet):
 
     def with_state(self):
         """Annotate ``workflow_state`` with the derived state editors speak of (see
-        ``Article.State``), so the admin can filter and sort by it in SQL."""
+        ``Article.State``), so the admin can filter and sort by it in SQL. The time is the
+        application's, as for ``published_q()``: a story is live for editors exactly when
+        readers see it."""
+        now = timezone.now()
         return self.annotate(
             workflow_state=Case(
                 When(~_not_trashed_q(), then=Value(Article.State.TRASHED)),
-                When(_released_q() & _waiting_q(Now()), then=Value(Article.State.SCHEDULED)),
+                When(_released_q() & _waiting_q(now), then=Value(Article.State.SCHEDULED)),
                 When(_released_q(), then=Value(Article.State.LIVE)),
                 When(status=Article.Status.REVIEW, then=Value(Article.State.REVIEW)),
                 When(status=Article.Status.UNPUBLISHED, then=Value(Article.State.UNPUBLISHED)),
