@@ -329,10 +329,8 @@ def test_administrators_manage_users_and_editors_do_not(editor_client):
 
 
 def test_edit_page_shows_who_else_has_the_story_open(editor_client):
-    from django.core.cache import cache
     from django.test import Client
 
-    cache.clear()  # presence lives in the cache, which outlives each test's database
     article = draft()
     other = Client()
     other.force_login(make_staff("erin", "Editor"))
