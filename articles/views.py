@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from . import analytics, caching, previews, search
+from .addresses import absolute
 from .forms import SearchForm
 from .homepage import compose_homepage
 from .models import Article, Author, Byline, Correction, Section, TaggedArticle
@@ -313,8 +314,8 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /search/",
         "",
-        f"Sitemap: {settings.SITE_URL}{reverse('sitemap_index')}",
-        f"Sitemap: {settings.SITE_URL}{reverse('news_sitemap')}",
+        f"Sitemap: {absolute(reverse('sitemap_index'))}",
+        f"Sitemap: {absolute(reverse('news_sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

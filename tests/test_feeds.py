@@ -201,6 +201,38 @@ def test_stories_readers_may_not_see_appear_on_no_public_page(client, newsroom):
         assert client.get(story.url).status_code == 404
 
 
+def test_addresses_in_feeds_sitemaps_and_pages_use_the_site_url_whatever_the_host(
+    client, newsroom, settings
+):
+    """Readers and crawlers that reached the site by another name (a proxy's internal host,
+    an old domain) are given the public addresses. (The sitemap index names its sitemaps on
+    the host asked, as Django's view does: they are this server's either way.)"""
+    settings.SITE_URL = "https://news.example"
+    settings.ALLOWED_HOSTS = ["internal.example"]
+    live = newsroom["live"]
+    pages = [
+        *FEEDS,
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
+        "/sitemap-tags.xml",
+        "/sitemap-authors.xml",
+        "/news-sitemap.xml",
+        "/robots.txt",
+        live.url,
+        "/section/harbor/",
+    ]
+    for url in pages:
+        body = client.get(url, HTTP_HOST="internal.example").content.decode()
+        assert "internal.example" not in body, url
+        assert "https://news.example/" in body, url
+    feed = feedparser.parse(client.get("/tag/ferries/rss/", HTTP_HOST="internal.example").content)
+    assert feed.feed.link == "https://news.example/tag/ferries/"
+    assert feed.entries[0].link == "https://news.example" + live.url
+    page = client.get(live.url, HTTP_HOST="internal.example").content.decode()
+    assert f'<link rel="canonical" href="https://news.example{live.url}">' in page
+    assert '<a href="/tag/ferries/" rel="tag">ferries</a>' in page
+
+
 @pytest.mark.parametrize("stories", [5, 30])
 def test_feed_query_count_does_not_grow_with_stories(client, django_assert_num_queries, stories):
     section = make_section(slug="busy")

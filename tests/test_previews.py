@@ -76,6 +76,15 @@ def test_shared_link_shows_the_latest_draft_to_anyone_until_it_expires(editor_cl
         assert reader.get(path).status_code == 404
 
 
+def test_the_link_handed_to_the_editor_is_on_the_public_site(editor_client, settings):
+    """Editors may work on an admin host of their own; the reader gets the site's address."""
+    settings.SITE_URL = "https://news.example"
+    article = draft()
+    _link, path = share(editor_client, article)
+    page = editor_client.get(reverse("admin:articles_article_previews", args=[article.pk]))
+    assert f"https://news.example{path}" in page.content.decode()
+
+
 def test_link_lifetime_can_be_chosen(editor_client):
     link, _ = share(editor_client, draft(), hours=2)
     assert link.expires_at < timezone.now() + timedelta(hours=2, minutes=1)
