@@ -15,6 +15,7 @@ import reversion
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from .dates import moment
 from .models import Article, AuditEntry, Correction
 
 TRASH_DAYS = 30
@@ -190,8 +191,7 @@ def _record_status_change(article, before, user):
 def _record_publication(article, user):
     go_live = article.go_live_time
     if go_live and go_live > timezone.now():
-        when = timezone.localtime(go_live).strftime("%Y-%m-%d %H:%M %Z")
-        record(article, AuditEntry.Action.SCHEDULED, user, f"Goes live {when}")
+        record(article, AuditEntry.Action.SCHEDULED, user, f"Goes live {moment(go_live)}")
     else:
         record(article, AuditEntry.Action.PUBLISHED, user)
 

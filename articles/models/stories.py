@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from ..dates import moment
 from ..richtext import BodyHTML, RichTextField, body_photo_ids, sanitize_html
 from .fields import staff_user
 from .photos import Photo, PhotoRendition
@@ -383,10 +384,9 @@ class Article(models.Model):
         publish_at = publish_at or self.published_at or timezone.now()
         if publish_at >= self.embargo_until:
             return ""
-        embargo = timezone.localtime(self.embargo_until).strftime("%B %-d, %Y, %-I:%M %p %Z")
         return (
-            f"“{self}” is under embargo until {embargo}. Set the publish time to the embargo "
-            "or later."
+            f"“{self}” is under embargo until {moment(self.embargo_until)}. Set the publish "
+            "time to the embargo or later."
         )
 
     @property
