@@ -3,7 +3,8 @@
 A link carries a signed reference to a ``PreviewLink`` row. The signature stops anyone from
 guessing or altering a link; the row holds the expiry and the revocation, so an editor can
 withdraw a link already sent. Every failure is the same 404, which tells nothing about the
-story. Preview pages are ``noindex`` and never cached (see ``views.PreviewView``).
+story. Preview pages are ``noindex`` and never cached (``render_preview``, which the admin's
+preview and the shared link both use).
 """
 
 from datetime import timedelta
@@ -11,8 +12,10 @@ from datetime import timedelta
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from . import workflow
 from .models import Article, AuditEntry, PreviewLink
@@ -63,3 +66,24 @@ def article_for_token(token):
     if not link.is_active:
         raise Http404("No such preview.")
     return get_object_or_404(Article.objects.not_trashed().for_detail(), pk=link.article_id)
+
+
+def render_preview(request, article, *, shared):
+    """The story in the public design, marked as a preview: never indexed, never cached."""
+    if article.published_at is None:
+        # Show the date line as it would read if the story went out now; nothing is saved.
+        article.published_at = timezone.now()
+    # A fragment lifetime of 0 keeps previews out of the fragment cache both ways.
+    response = TemplateResponse(
+        request,
+        "articles/preview.html",
+        {
+            "story": article,
+            "load_article": lambda: article,
+            "shared_preview": shared,
+            "fragment": {"seconds": 0},
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)  # includes no-store: nobody keeps a copy of a draft
+    return response

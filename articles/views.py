@@ -1,15 +1,9 @@
 import functools
-import json
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -147,19 +141,6 @@ def newest_ids(links):
     walks every story by publish time looking for the tag's few (seconds at a million)."""
     field = "content_object_id" if links.model is TaggedArticle else "article_id"
     return list(links.order_by(f"-{field}").values_list(field, flat=True)[:LISTING_MAX_STORIES])
-
-
-def planner_estimate(queryset):
-    """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows read)."""
-    try:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 @caching.page_cached
@@ -320,30 +301,9 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def render_preview(request, article, *, shared):
-    """The story in the public design, marked as a preview: never indexed, never cached."""
-    if article.published_at is None:
-        # Show the date line as it would read if the story went out now; nothing is saved.
-        article.published_at = timezone.now()
-    # A fragment lifetime of 0 keeps previews out of the fragment cache both ways.
-    response = TemplateResponse(
-        request,
-        "articles/preview.html",
-        {
-            "story": article,
-            "load_article": lambda: article,
-            "shared_preview": shared,
-            "fragment": {"seconds": 0},
-        },
-    )
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)  # includes no-store: nobody keeps a copy of a draft
-    return response
-
-
 def preview(request, token):
     """A shared preview link: the latest draft, or 404 when the link is not valid."""
-    return render_preview(request, previews.article_for_token(token), shared=True)
+    return previews.render_preview(request, previews.article_for_token(token), shared=True)
 
 
 class CorrectionsView(ListView):

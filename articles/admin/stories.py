@@ -1,10 +1,12 @@
 """Sections, authors and stories in the admin, with the editorial workflow."""
 
+import json
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
@@ -29,7 +31,6 @@ from ..models import (
     PreviewLink,
     Section,
 )
-from ..views import planner_estimate, render_preview
 from .mixins import LightweightDateHierarchyMixin
 from .photos import ADMIN_CSS, thumbnail, thumbnail_renditions
 
@@ -123,6 +124,19 @@ TRANSITIONS = {
     "trash": (workflow.trash, "Move to trash", "Moved to the trash"),
     "restore": (workflow.restore, "Restore from trash", "Restored from the trash"),
 }
+
+
+def planner_estimate(queryset):
+    """How many rows PostgreSQL's planner expects ``queryset`` to return (no rows read)."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class EstimatedCountPaginator(Paginator):
@@ -522,7 +536,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         article = self._get_story(request, object_id)  # checks permission
         # Loaded as the public page loads it: body photos, gallery, tags, corrections.
         story = Article.objects.for_detail().get(pk=article.pk)
-        return render_preview(request, story, shared=False)
+        return previews.render_preview(request, story, shared=False)
 
     def previews_view(self, request, object_id):
         """Share a preview link, list the links made so far, revoke one."""
