@@ -217,7 +217,9 @@ def seconds_until_next_scheduled():
     from .models import Article
 
     value = cache.get(NEXT_SCHEDULED_KEY)
-    if value is None:
+    if value is None or (value != NO_SCHEDULED and value <= time.time()):
+        # Not known, or the story it named has gone live since: the next one may be hours
+        # away, and pages must not keep expiring every second until this copy would.
         # The publish time or a later embargo, whichever the story waits for.
         upcoming = Article.objects.scheduled().values_list("go_live_at", flat=True).first()
         value = upcoming.timestamp() if upcoming else NO_SCHEDULED

@@ -198,6 +198,7 @@ def test_a_scheduled_story_shows_when_its_time_comes(client, settings):
     soon = make_article(
         headline="Coming soon", published_at=timezone.now() + timezone.timedelta(seconds=30)
     )
+    make_article(headline="Tonight", published_at=timezone.now() + timezone.timedelta(hours=6))
     response = client.get("/")
     assert b"Coming soon" not in response.content
     assert b"Coming soon" not in client.get(soon.section.get_absolute_url()).content
@@ -207,6 +208,8 @@ def test_a_scheduled_story_shows_when_its_time_comes(client, settings):
     with time_machine.travel(soon.published_at + timezone.timedelta(seconds=1)):
         assert b"Coming soon" in client.get("/").content
         assert b"Coming soon" in client.get(soon.section.get_absolute_url()).content
+        # The next story is hours away: pages are kept again, not for a second at a time.
+        assert caching.seconds_until_next_scheduled() > 5 * 60 * 60
 
 
 def test_an_embargo_ends_cached_copies_when_it_lifts(client):
