@@ -69,9 +69,9 @@ def _increment(model, key_fields, values, views=1):
         cursor.execute(sql, [*values, views])
 
 
-def record_view(article_id, domain, now=None):
+def record_view(article_id, domain):
     """Count one view of a story: its hourly bucket, the referrer's, and the live counter."""
-    now = now or timezone.now()
+    now = timezone.now()
     bucket = hour_start(now)
     with transaction.atomic():
         _increment(

@@ -15,18 +15,24 @@ Everything that decides whether a cached page is still right lives here.
   transaction was open is not kept), then asks the configured **purger** (setting ``PURGER``)
   to purge those keys from a proxy or CDN.
 
+Views take part through the helpers here: ``@page_cached`` marks the views whose anonymous
+responses the page cache may keep, ``add_keys()`` records what a response shows, and
+``fragment_context()`` / ``fragment_cached()`` give templates and views what their cached
+fragments vary on.
+
 Other code calls ``invalidate_article(article)`` after changing a story by means that send no
 model signal (``QuerySet.update()``, raw SQL); the signals connected in ``connect()`` cover
 saves and deletes of articles, bylines, tags, sections, authors, photos and the site settings.
 """
 
+import functools
 import logging
 import time
 import urllib.request
 from functools import cache as memoize
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import InvalidCacheBackendError, cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.module_loading import import_string
@@ -63,6 +69,34 @@ def author_key(pk):
 
 def photo_key(pk):
     return f"i{pk}"
+
+
+# Which views the page cache keeps ---------------------------------------------------------
+
+
+def page_cached(view):
+    """Mark a public view whose anonymous responses ``newsroom.pagecache`` may store (and a
+    CDN may keep). Opt-in: previews, the admin and anything new are never cached by accident.
+
+    Decorates a class-based view or a feed class (subclasses, such as the Atom variants of
+    the feeds, inherit the mark) or a view function; ``page_cached(view)`` in a URLconf marks
+    a view from elsewhere (the sitemaps) without changing it for other users."""
+    if isinstance(view, type):
+        view.page_cached = True
+        return view
+
+    @functools.wraps(view)
+    def marked(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    marked.page_cached = True
+    return marked
+
+
+def is_page_cached(view):
+    """Whether ``view`` (a resolved URL's ``func``) was marked with ``@page_cached``."""
+    view_class = getattr(view, "view_class", None)  # what as_view() returns carries it
+    return bool(getattr(view, "page_cached", False) or getattr(view_class, "page_cached", False))
 
 
 # Surrogate keys of what a page shows ------------------------------------------------------
@@ -166,6 +200,43 @@ def get_with_generation(cache_key, key):
     return value, _with_missing([key], found)[key]
 
 
+# Template fragments -------------------------------------------------------------------------
+
+
+def fragment_context(**keys):
+    """What the templates' {% cache %} tags vary on: the generation of each named key, and
+    ``seconds``, a lifetime that ends before the next scheduled story goes live."""
+    generations, seconds = fragment_generations_and_seconds(
+        keys.values(), settings.FRAGMENT_CACHE_SECONDS
+    )
+    return {
+        "seconds": seconds,
+        **{name: generations[key] for name, key in keys.items()},
+    }
+
+
+def fragment_generations_of(key):
+    return fragment_generations(key)[key]
+
+
+def fragment_cache():
+    """The cache of the templates' {% cache %} fragments (an alias tests turn off)."""
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
+def fragment_cached(key, seconds, compute):
+    """``compute()``'s value, kept in the fragment cache under ``key`` (which names the
+    generations it depends on) for ``seconds``; ``compute`` runs only when it is missing."""
+    value = fragment_cache().get(key)
+    if value is None:
+        value = compute()
+        fragment_cache().set(key, value, seconds)
+    return value
+
+
 def bump(keys):
     if keys:
         now = time.time_ns()
@@ -180,7 +251,9 @@ def seconds_until_next_scheduled(value=None):
 
     if value is None:
         value = cache.get(NEXT_SCHEDULED_KEY)
-    if value is None:
+    if value is None or (value != NO_SCHEDULED and value <= time.time()):
+        # Not known, or the story it named has gone live since: the next one may be hours
+        # away, and pages must not keep expiring every second until this copy would.
         # The publish time or a later embargo, whichever the story waits for.
         upcoming = Article.objects.scheduled().values_list("go_live_at", flat=True).first()
         value = upcoming.timestamp() if upcoming else NO_SCHEDULED

@@ -6,13 +6,13 @@ so feed readers and aggregators can show the picture and who took it.
 
 import mimetypes
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
+from .addresses import absolute
+from .caching import page_cached
 from .chrome import site_chrome
 from .models import Article, Author, Section
 
@@ -61,11 +61,18 @@ class AtomFeed(MediaMixin, Atom1Feed):
     pass
 
 
+@page_cached  # with every subclass: the section, tag and author feeds and the Atom ones
 class StoryFeed(Feed):
     feed_type = RssFeed
 
     def get_object(self, request, slug=None):
         return None
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Django names the feed's own address on the host asked; readers keep the public one.
+        feed.feed["feed_url"] = absolute(request.path)
+        return feed
 
     def filter_stories(self, stories, obj):
         return stories
@@ -75,7 +82,7 @@ class StoryFeed(Feed):
         return f"{obj} | {site}" if obj else site
 
     def link(self, obj):
-        return obj.get_absolute_url() if obj else "/"
+        return absolute(obj.get_absolute_url() if obj else "/")
 
     def description(self, obj):
         site = site_chrome()["site"]
@@ -94,7 +101,7 @@ class StoryFeed(Feed):
         return item.dek
 
     def item_link(self, item):
-        return item.url
+        return absolute(item.url)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -109,7 +116,7 @@ class StoryFeed(Feed):
         return [item.section.name, *(tag.name for tag in item.tags.all())]
 
     def item_guid(self, item):
-        return f"{settings.SITE_URL}/news/{item.pk}/"
+        return absolute(f"/news/{item.pk}/")
 
     item_guid_is_permalink = False
 
@@ -120,7 +127,7 @@ class StoryFeed(Feed):
         image = photo.share_image()
         return {
             "photo": {
-                "url": self.absolute(image.url),
+                "url": absolute(image.url),
                 "type": mimetypes.guess_type(image.url)[0] or "image/jpeg",
                 "width": image.width,
                 "height": image.height,
@@ -128,10 +135,6 @@ class StoryFeed(Feed):
                 "credit": photo.credit,
             }
         }
-
-    @staticmethod
-    def absolute(url):
-        return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
 class SectionFeed(StoryFeed):
@@ -145,9 +148,6 @@ class SectionFeed(StoryFeed):
 class TagFeed(StoryFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Tag, slug=slug)
-
-    def link(self, obj):
-        return reverse("articles:tag", kwargs={"slug": obj.slug})
 
     def filter_stories(self, stories, obj):
         return stories.filter(tags=obj)

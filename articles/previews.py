@@ -3,8 +3,8 @@
 A link carries a signed reference to a ``PreviewLink`` row. The signature stops anyone from
 guessing or altering a link; the row holds the expiry and the revocation, so an editor can
 withdraw a link already sent. Every failure is the same 404, which tells nothing about the
-story. Preview pages are ``noindex`` and never cached (``render_preview``, used by the public
-link's view and by the admin's own preview alike).
+story. Preview pages are ``noindex`` and never cached (``render_preview``, which the admin's
+preview and the shared link both use).
 """
 
 from datetime import timedelta
@@ -77,7 +77,12 @@ def render_preview(request, article, *, shared):
     response = TemplateResponse(
         request,
         "articles/preview.html",
-        {"article": article, "shared_preview": shared, "fragment": {"seconds": 0}},
+        {
+            "story": article,
+            "load_article": lambda: article,
+            "shared_preview": shared,
+            "fragment": {"seconds": 0},
+        },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     add_never_cache_headers(response)  # includes no-store: nobody keeps a copy of a draft

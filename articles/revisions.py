@@ -9,13 +9,13 @@ import re
 from dataclasses import dataclass
 
 import reversion
-from django.utils import timezone
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from reversion.models import Version
 from taggit.models import Tag
 
 from . import workflow
+from .dates import moment
 from .models import Article, AuditEntry, Author, Byline, Photo, Section, TaggedArticle
 
 # Compared and restored, in the order the edit form shows them.
@@ -63,7 +63,7 @@ def _display(name, value):
     if name == "status":
         return str(Article.Status(value).label)
     if name in ("published_at", "embargo_until"):
-        return timezone.localtime(value).strftime("%B %-d, %Y, %-I:%M %p %Z")
+        return moment(value)
     return str(value)
 
 
@@ -175,7 +175,7 @@ def restore_revision(article, version, user):
     if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
         raise workflow.WorkflowError("That revision belongs to another story.")
     data = version.field_dict
-    when = timezone.localtime(version.revision.date_created).strftime("%B %-d, %Y, %-I:%M %p")
+    when = moment(version.revision.date_created)
     by = version.revision.user or "someone"
     with workflow.revision(user, f"Restored the revision of {when} by {by}"):
         for name in CONTENT_FIELDS:

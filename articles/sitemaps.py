@@ -6,17 +6,28 @@ from datetime import timedelta
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from .addresses import site_protocol_and_domain
+from .caching import page_cached
 from .chrome import site_chrome
 from .models import Article, Author, Section
 
 NEWS_SITEMAP_WINDOW = timedelta(hours=48)
 
 
-class ArticleSitemap(Sitemap):
+class PublicSitemap(Sitemap):
+    """A sitemap of addresses on the public site (``SITE_URL``), whatever host was asked."""
+
+    def get_domain(self, site=None):
+        return site_protocol_and_domain()[1]
+
+    def get_protocol(self, protocol=None):
+        return site_protocol_and_domain()[0]
+
+
+class ArticleSitemap(PublicSitemap):
     limit = 5000
 
     def items(self):
@@ -26,7 +37,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-class SectionSitemap(Sitemap):
+class SectionSitemap(PublicSitemap):
     def items(self):
         public = Article.objects.published().values("pk")
         return Section.objects.annotate(
@@ -37,7 +48,7 @@ class SectionSitemap(Sitemap):
         return section.last_story
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(PublicSitemap):
     limit = 5000
 
     def items(self):
@@ -48,11 +59,8 @@ class TagSitemap(Sitemap):
             .order_by("slug")
         )
 
-    def location(self, tag):
-        return reverse("articles:tag", kwargs={"slug": tag.slug})
 
-
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(PublicSitemap):
     def items(self):
         public = Article.objects.published().values("pk")
         return Author.objects.filter(bylines__article__in=public).distinct().order_by("slug")
@@ -66,6 +74,7 @@ SITEMAPS = {
 }
 
 
+@page_cached
 def news_sitemap(request):
     """Google News sitemap: stories published in the last 48 hours, newest first."""
     since = timezone.now() - NEWS_SITEMAP_WINDOW

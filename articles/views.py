@@ -1,9 +1,9 @@
+import functools
+
 from django.conf import settings
-from django.core.cache import InvalidCacheBackendError, caches
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from . import analytics, caching, previews, search
+from .addresses import absolute
 from .forms import SearchForm
 from .homepage import compose_homepage
 from .models import Article, Author, Byline, Correction, Section, TaggedArticle
@@ -22,6 +23,12 @@ MOST_READ_COUNT = 5
 LISTING_MAX_STORIES = 1_000
 
 
+# Pages with cached fragments get what only a fragment shows as ``load_*`` callables: the
+# template calls one inside its {% cache %} block, so while the fragment is warm nothing is
+# loaded, and each loads at most once per request (functools.cache).
+
+
+@caching.page_cached
 class HomeView(TemplateView):
     template_name = "articles/home.html"
 
@@ -29,98 +36,70 @@ class HomeView(TemplateView):
         # The homepage's stories are "the newest and pinned stories": the list key covers them.
         caching.add_keys(self.request, {caching.LIST_KEY})
         return super().get_context_data(
-            # Composed only if the template's cached fragment is missing or out of date. Most
-            # read is ranked well past the five shown: those are often on the page already.
-            homepage=SimpleLazyObject(
+            # Most read is ranked well past the five shown: those are often on the page already.
+            load_homepage=functools.cache(
                 lambda: compose_homepage(most_read_ids=analytics.most_read_ids(limit=None))
             ),
-            fragment=fragment_context(list=caching.LIST_KEY, site=caching.SITE_KEY),
+            fragment=caching.fragment_context(list=caching.LIST_KEY, site=caching.SITE_KEY),
             **kwargs,
         )
 
 
-class StoryOnDemand(SimpleLazyObject):
-    """The article page's story: the few columns read around the cached fragments come from
-    one small query; the whole story with its relations (``for_detail()``) loads only when a
-    fragment has to be rendered."""
-
-    LIGHT_FIELDS = ("pk", "id", "slug", "headline", "dek", "section_id", "lead_photo_id")
-
-    def __init__(self, light):
-        self.__dict__["_light"] = light
-        super().__init__(lambda: Article.objects.for_detail().get(pk=light.pk))
-
-    def __getattr__(self, name):
-        if name in StoryOnDemand.LIGHT_FIELDS:
-            return getattr(self.__dict__["_light"], name)
-        return super().__getattr__(name)
-
-    @property
-    def url(self):
-        return self.__dict__["_light"].url
-
-    @property
-    def __class__(self):
-        # isinstance() checks (templates make some) must not load the story either.
-        return type(self.__dict__["_light"])
-
-    def __bool__(self):
-        return True  # it exists: the small query said so
-
-    def __getitem__(self, key):
-        # Templates try item lookup first; a story has none (and must not load for it).
-        raise TypeError("not subscriptable")
-
-
+@caching.page_cached
 class ArticleDetailView(DetailView):
+    """The article page. ``story`` is a light row (the columns read around the cached
+    fragments: 404, redirect, title, surrogate keys); ``load_article`` loads the whole story
+    with its relations (``for_detail()``) for the fragments that show it."""
+
     template_name = "articles/article_detail.html"
-    context_object_name = "article"
+    context_object_name = "story"
+    light_fields = ("slug", "headline", "dek", "section_id", "lead_photo_id")
 
     def get_object(self, queryset=None):
-        """The few columns that decide 404, redirect or render: from the fragment cache
-        while the story's generation is unchanged (any save or delete bumps it), else from
-        one small query. Only public stories are kept, and a public story stops being public
-        only through a change, so a kept copy is never wrong for longer than an edit takes."""
+        """The light row: from the fragment cache while the story's generation is unchanged
+        (any save or delete bumps it), else from one small query. Only public stories are
+        kept, and a public story stops being public only through a change, so a kept copy is
+        never wrong for longer than an edit takes."""
         pk = self.kwargs["pk"]
-        key = f"article-light:{pk}:{self.fragment['story']}"
-        light = fragment_cache().get(key)
-        if light is None:
+        return caching.fragment_cached(
+            f"article-light:{pk}:{self.fragment['story']}",
+            self.fragment["seconds"],
             # Drafts and scheduled stories are 404, never 403: readers must not learn they exist.
-            light = get_object_or_404(
-                Article.objects.published().only(*StoryOnDemand.LIGHT_FIELDS[1:]), pk=pk
-            )
-            fragment_cache().set(key, light, self.fragment["seconds"])
-        return light
+            lambda: get_object_or_404(Article.objects.published().only(*self.light_fields), pk=pk),
+        )
 
     def get(self, request, *args, **kwargs):
-        self.fragment = fragment_context(
+        self.fragment = caching.fragment_context(
             story=caching.article_key(kwargs["pk"]), list=caching.LIST_KEY, site=caching.SITE_KEY
         )
-        light = self.get_object()
-        if light.slug != kwargs["slug"]:
-            return redirect(light, permanent=True)
-        self.object = StoryOnDemand(light)
-        caching.add_keys(request, caching.keys_for_stories([light]))
+        self.object = self.get_object()
+        if self.object.slug != kwargs["slug"]:
+            return redirect(self.object, permanent=True)
+        caching.add_keys(request, caching.keys_for_stories([self.object]))
         # The rails (related, most read) follow the newest stories; a CDN may lag on them.
         caching.add_keys(request, {caching.LIST_KEY}, header=False)
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
-        # Lazy: while the rails' fragments are warm, not even the QuerySet is built.
-        article = self.object
+        story = self.object
+        load_article = functools.cache(lambda: Article.objects.for_detail().get(pk=story.pk))
         return super().get_context_data(
-            related=SimpleLazyObject(
-                lambda: list(
-                    Article.objects.published()
-                    .filter(pk__in=related_candidates(article))
-                    .related_to(article)
-                    .for_listing()[:RELATED_COUNT]
-                )
-            ),
-            most_read=SimpleLazyObject(lambda: most_read_besides(article)),
+            load_article=load_article,
+            load_related=functools.cache(lambda: related_stories(load_article())),
+            load_most_read=functools.cache(lambda: most_read_besides(story)),
             fragment=self.fragment,
             **kwargs,
         )
+
+
+def related_stories(article):
+    """The public stories most related to ``article`` (a story loaded with its tags)."""
+    return list(
+        Article.objects.published()
+        .filter(pk__in=related_candidates(article))
+        .related_to(article)
+        .for_listing()[:RELATED_COUNT]
+    )
 
 
 def most_read_besides(article):
@@ -156,30 +135,6 @@ def related_candidates(article):
     return {*by_tag, *same_section}
 
 
-def fragment_context(**keys):
-    """What the templates' {% cache %} tags vary on: the generation of each named key, and
-    ``seconds``, a lifetime that ends before the next scheduled story goes live."""
-    generations, seconds = caching.fragment_generations_and_seconds(
-        keys.values(), settings.FRAGMENT_CACHE_SECONDS
-    )
-    return {
-        "seconds": seconds,
-        **{name: generations[key] for name, key in keys.items()},
-    }
-
-
-def fragment_generations_of(key):
-    return caching.fragment_generations(key)[key]
-
-
-def fragment_cache():
-    """The cache of the templates' {% cache %} fragments (an alias tests turn off)."""
-    try:
-        return caches["template_fragments"]
-    except InvalidCacheBackendError:
-        return caches["default"]
-
-
 def newest_ids(links):
     """The ids of the newest LISTING_MAX_STORIES stories among ``links`` (bylines or tag
     links), newest id first. Read first and passed as a list: given the join, PostgreSQL
@@ -188,6 +143,7 @@ def newest_ids(links):
     return list(links.order_by(f"-{field}").values_list(field, flat=True)[:LISTING_MAX_STORIES])
 
 
+@caching.page_cached
 class StoryListView(ListView):
     """A paginated list of public stories under a heading; pages past the end are 404."""
 
@@ -196,31 +152,30 @@ class StoryListView(ListView):
     paginate_by = PAGE_SIZE
     feed_name = None
     kind = ""
+    subject_key = None  # the subject's surrogate key, from its pk
 
     def get_queryset(self):
+        """The ids of the subject's newest LISTING_MAX_STORIES public stories, newest first,
+        kept in the fragment cache while the subject's generation holds (any change to one
+        of its stories bumps it). Pages go through these ids and load just their own stories
+        (``paginate_queryset``): a visit costs the same at any size."""
         self.subject = self.get_subject()
-        # Built (and, for tags and authors, their ids read) only if the cached ids are gone.
-        return SimpleLazyObject(
-            lambda: self.filter_stories(Article.objects.published()).for_listing().newest_first()
+        key = self.subject_key(self.subject.pk)
+        generations, seconds = caching.fragment_generations_and_seconds(
+            [key], settings.FRAGMENT_CACHE_SECONDS
+        )
+        return caching.fragment_cached(
+            f"listing:{key}:{generations[key]}",
+            seconds,
+            lambda: list(
+                self.filter_stories(Article.objects.published())
+                .newest_first()
+                .values_list("pk", flat=True)[:LISTING_MAX_STORIES]
+            ),
         )
 
-    subject_key = None
-
-    def get_template_names(self):
-        return [self.template_name]  # ListView's own would build the lazy queryset to guess
-
     def paginate_queryset(self, queryset, page_size):
-        """Page through the ids of the newest LISTING_MAX_STORIES stories, kept in the
-        fragment cache while the subject's generation holds (any change to one of its stories
-        bumps it), then load just the page's stories: a visit costs the same at any size."""
-        generation = fragment_generations_of(self.subject_key(self.subject.pk))
-        key = f"listing:{self.subject_key(self.subject.pk)}:{generation}"
-        ids = fragment_cache().get(key)
-        if ids is None:
-            ids = list(queryset.values_list("pk", flat=True)[:LISTING_MAX_STORIES])
-            seconds = caching.cache_seconds(settings.FRAGMENT_CACHE_SECONDS)
-            fragment_cache().set(key, ids, seconds)
-        paginator, page, page_ids, is_paginated = super().paginate_queryset(ids, page_size)
+        paginator, page, page_ids, is_paginated = super().paginate_queryset(queryset, page_size)
         stories = Article.objects.published().for_listing().in_bulk(page_ids)
         page.object_list = [stories[pk] for pk in page_ids if pk in stories]
         return paginator, page, page.object_list, is_paginated
@@ -276,6 +231,7 @@ class AuthorView(StoryListView):
         return stories.filter(pk__in=newest_ids(Byline.objects.filter(author=self.subject)))
 
 
+@caching.page_cached
 class SearchView(ListView):
     """Full-text search for readers: published stories only, filters by section and date."""
 
@@ -335,14 +291,15 @@ def feed_links(kind, slug=None, title=""):
     }
 
 
+@caching.page_cached
 def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /search/",
         "",
-        f"Sitemap: {settings.SITE_URL}{reverse('sitemap_index')}",
-        f"Sitemap: {settings.SITE_URL}{reverse('news_sitemap')}",
+        f"Sitemap: {absolute(reverse('sitemap_index'))}",
+        f"Sitemap: {absolute(reverse('news_sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -22,6 +22,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from . import roles
+from .dates import moment
 from .models import Article, AuditEntry, Correction
 
 TRASH_DAYS = 30
@@ -198,8 +199,7 @@ def _record_status_change(article, before, user):
 def _record_publication(article, user):
     go_live = article.go_live_time
     if go_live and go_live > timezone.now():
-        when = timezone.localtime(go_live).strftime("%Y-%m-%d %H:%M %Z")
-        record(article, AuditEntry.Action.SCHEDULED, user, f"Goes live {when}")
+        record(article, AuditEntry.Action.SCHEDULED, user, f"Goes live {moment(go_live)}")
     else:
         record(article, AuditEntry.Action.PUBLISHED, user)
 

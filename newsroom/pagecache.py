@@ -6,8 +6,8 @@ cookie, a stored page whose surrogate keys all still have the generations it was
 matching ``If-None-Match``/``If-Modified-Since`` gets a 304. Anything else goes through the
 stack as usual, and on the way out a response is stored only when all of these hold:
 
-- the view is one of ``CACHEABLE_VIEWS`` (opt-in: previews, the admin and anything new are
-  never cached by accident);
+- the view is marked ``@page_cached`` (``articles.caching``; opt-in: previews, the admin and
+  anything new are never cached by accident);
 - status 200, no cookie set, no ``private``/``no-store``/``no-cache`` in ``Cache-Control``,
   no ``Vary`` beyond ``Cookie`` and ``Accept-Encoding``;
 - the visitor is not logged in, and the query string holds only ``page`` and ``q``.
@@ -32,26 +32,6 @@ from django.utils.http import http_date
 from articles import caching
 from articles.forms import SearchForm
 
-CACHEABLE_VIEWS = {
-    "articles:home",
-    "articles:detail",
-    "articles:section",
-    "articles:tag",
-    "articles:author",
-    "articles:search",
-    "articles:rss",
-    "articles:atom",
-    "articles:section_rss",
-    "articles:section_atom",
-    "articles:tag_rss",
-    "articles:tag_atom",
-    "articles:author_rss",
-    "articles:author_atom",
-    "robots_txt",
-    "sitemap_index",
-    "sitemap_section",
-    "news_sitemap",
-}
 # Listings' page numbers and the search form's fields (its form sends every field, blank
 # or not); any other parameter makes a page uncacheable, so made-up ones cannot fill it.
 ALLOWED_PARAMETERS = {"page", *SearchForm.base_fields}
@@ -147,7 +127,7 @@ class PageCacheMiddleware:
         user = getattr(request, "user", None)
         return (
             match is not None
-            and match.view_name in CACHEABLE_VIEWS
+            and caching.is_page_cached(match.func)
             and user is not None
             and user.is_authenticated
             and not response.has_header("Cache-Control")
@@ -156,7 +136,7 @@ class PageCacheMiddleware:
     @staticmethod
     def may_store(request, response):
         match = getattr(request, "resolver_match", None)
-        if match is None or match.view_name not in CACHEABLE_VIEWS:
+        if match is None or not caching.is_page_cached(match.func):
             return False
         if response.status_code != 200 or response.streaming or response.cookies:
             return False

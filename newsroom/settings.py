@@ -55,6 +55,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env("SITE_NAME", "The Port Aldren Courier")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+
+def _tag_url(tag):
+    from django.urls import reverse
+
+    return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+
+# django-taggit's Tag has no get_absolute_url(); templates, feeds and sitemaps ask for one.
+ABSOLUTE_URL_OVERRIDES = {"taggit.tag": _tag_url}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     # Replaces the admin's date_hierarchy tag (see articles/admin/mixins.py).

@@ -1,5 +1,9 @@
 """The editors' admin, used through the client as a logged-in writer or editor would."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -216,3 +220,15 @@ def test_article_list_thumbnails_are_small_renditions_not_originals(editor_clien
     html = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
     thumb = html.split('class="admin-thumb"', 1)[0].rsplit("<img", 1)[1]
     assert "/media/renditions/" in thumb and "/media/photos/" not in thumb
+
+
+def test_the_admin_loads_without_the_public_views():
+    """The admin shares the preview page and the planner's estimate through their own
+    modules, so it can be deployed, and changed, apart from the reader's views."""
+    code = (
+        "import sys, django; django.setup(); import articles.admin; "
+        "sys.exit('articles.views' in sys.modules)"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+    loaded = subprocess.run([sys.executable, "-c", code], env=environment, check=False)  # noqa: S603
+    assert loaded.returncode == 0

@@ -4,7 +4,7 @@ import http.server
 import threading
 
 import pytest
-from django.core.cache import cache
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -198,15 +198,18 @@ def test_a_scheduled_story_shows_when_its_time_comes(client, settings):
     soon = make_article(
         headline="Coming soon", published_at=timezone.now() + timezone.timedelta(seconds=30)
     )
+    make_article(headline="Tonight", published_at=timezone.now() + timezone.timedelta(hours=6))
     response = client.get("/")
     assert b"Coming soon" not in response.content
+    assert b"Coming soon" not in client.get(soon.section.get_absolute_url()).content
     # Nothing signals the moment, so the cached copy may not outlive it.
     assert "s-maxage=" in response["Cache-Control"]
     assert 0 < caching.seconds_until_next_scheduled() <= 30
-    Article.objects.filter(pk=soon.pk).update(published_at=timezone.now())
-    cache.delete(caching.NEXT_SCHEDULED_KEY)
-    cache.clear()  # what the expiry does when the time passes
-    assert b"Coming soon" in client.get("/").content
+    with time_machine.travel(soon.published_at + timezone.timedelta(seconds=1)):
+        assert b"Coming soon" in client.get("/").content
+        assert b"Coming soon" in client.get(soon.section.get_absolute_url()).content
+        # The next story is hours away: pages are kept again, not for a second at a time.
+        assert caching.seconds_until_next_scheduled() > 5 * 60 * 60
 
 
 def test_an_embargo_ends_cached_copies_when_it_lifts(client):
@@ -219,6 +222,8 @@ def test_an_embargo_ends_cached_copies_when_it_lifts(client):
     response = client.get("/")
     assert b"Report under embargo" not in response.content
     assert 0 < caching.seconds_until_next_scheduled() <= 40
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=41)):
+        assert b"Report under embargo" in client.get("/").content
 
 
 def test_logged_in_readers_are_never_served_or_stored_a_cached_page(editor_client, story):
@@ -270,6 +275,39 @@ def test_only_known_public_views_and_parameters_are_cached(client, story):
     # An unknown view (e.g. a preview link) is rendered but never stored.
     assert client.get("/nothing-here/").status_code == 404
     assert "Surrogate-Key" not in client.get("/nothing-here/")
+
+
+def test_the_public_views_are_stored_and_no_others(client, story):
+    """Views are cached only when marked (``@page_cached``): every reader's page, feed and
+    sitemap is, the corrections page, the readership beacon and 404s are not."""
+    tag, author = story.tags.first(), story.byline_authors[0]
+    section = story.section.slug
+    stored = [
+        "/",
+        story.url,
+        f"/section/{section}/",
+        f"/tag/{tag.slug}/",
+        author.get_absolute_url(),
+        "/search/?q=ferry",
+        "/feeds/rss/",
+        "/feeds/atom/",
+        *(f"/section/{section}/{kind}/" for kind in ("rss", "atom")),
+        *(f"/tag/{tag.slug}/{kind}/" for kind in ("rss", "atom")),
+        *(f"/author/{author.slug}/{kind}/" for kind in ("rss", "atom")),
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/news-sitemap.xml",
+    ]
+    for url in stored:
+        assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url)
+        assert "Surrogate-Key" in again and not queries.captured_queries, url
+    assert "Surrogate-Key" not in client.get("/corrections/")
+    beacon = client.post("/readership/view/", {"article": story.pk})
+    assert beacon.status_code == 204 and "Surrogate-Key" not in beacon
+    assert "Surrogate-Key" not in client.get(f"/news/{story.pk}/not-its-slug/")
 
 
 def test_the_site_serves_pages_with_redis_down(client, settings, story):

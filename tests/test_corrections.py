@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -91,12 +92,12 @@ def test_corrections_page_lists_only_stories_readers_can_see(editor, reader):
 
 
 def test_purge_trash_deletes_only_old_trash_and_dry_run_deletes_nothing(editor):
-    old = make_article(headline="Old trash")
+    with time_machine.travel(timezone.now() - timedelta(days=31)):
+        old = make_article(headline="Old trash")
+        workflow.trash(old, editor)
     recent = make_article(headline="Recent trash")
     kept = make_article(headline="Not trashed")
-    workflow.trash(old, editor)
     workflow.trash(recent, editor)
-    Article.objects.filter(pk=old.pk).update(trashed_at=timezone.now() - timedelta(days=31))
 
     out = io.StringIO()
     call_command("purge_trash", "--dry-run", stdout=out)

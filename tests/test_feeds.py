@@ -6,6 +6,7 @@ import feedparser
 import pytest
 from django.utils import timezone
 
+from articles import analytics
 from articles.models import Article
 
 from .factories import make_article, make_author, make_photo, make_section
@@ -22,6 +23,8 @@ SITEMAP_NS = {
 def newsroom():
     section = make_section(name="Harbor", slug="harbor")
     author = make_author(name="Ana Ruiz", slug="ana-ruiz")
+    # Only on hidden stories: their pages list nothing, and no sitemap names them.
+    unseen_author = make_author(name="Quinn Unseen", slug="quinn-unseen")
     live = make_article(
         section=section,
         authors=[author],
@@ -32,43 +35,43 @@ def newsroom():
     hidden = [
         make_article(
             section=section,
-            authors=[author],
-            tags=["ferries"],
+            authors=[author, unseen_author],
+            tags=["ferries", "under wraps"],
             headline="Draft story",
             status=Article.Status.DRAFT,
         ),
         make_article(
             section=section,
-            authors=[author],
-            tags=["ferries"],
+            authors=[author, unseen_author],
+            tags=["ferries", "under wraps"],
             headline="Scheduled story",
             published_at=timezone.now() + timezone.timedelta(days=1),
         ),
         make_article(
             section=section,
-            authors=[author],
-            tags=["ferries"],
+            authors=[author, unseen_author],
+            tags=["ferries", "under wraps"],
             headline="In review story",
             status=Article.Status.REVIEW,
         ),
         make_article(
             section=section,
-            authors=[author],
-            tags=["ferries"],
+            authors=[author, unseen_author],
+            tags=["ferries", "under wraps"],
             headline="Trashed story",
             trashed_at=timezone.now(),
         ),
         make_article(
             section=section,
-            authors=[author],
-            tags=["ferries"],
+            authors=[author, unseen_author],
+            tags=["ferries", "under wraps"],
             headline="Unpublished story",
             status=Article.Status.UNPUBLISHED,
         ),
         make_article(
             section=section,
-            authors=[author],
-            tags=["ferries"],
+            authors=[author, unseen_author],
+            tags=["ferries", "under wraps"],
             headline="Embargoed story",
             embargo_until=timezone.now() + timezone.timedelta(hours=2),
         ),
@@ -152,25 +155,82 @@ def test_robots_txt_points_to_the_sitemaps(client, settings):
 
 
 def test_stories_readers_may_not_see_appear_on_no_public_page(client, newsroom):
-    """Drafts, in-review, scheduled, trashed, unpublished and embargoed stories."""
+    """Drafts, in-review, scheduled, trashed, unpublished and embargoed stories are on no
+    page: not in listings, feeds, sitemaps or search, not among the live story's related
+    stories, not in "most read" however much they were read, and their own pages are 404."""
+    for story in [newsroom["live"], *newsroom["hidden"]]:
+        for _ in range(3 if story in newsroom["hidden"] else 1):
+            analytics.record_view(story.pk, "(direct)")
+    sitemaps = [
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
+        "/sitemap-tags.xml",
+        "/sitemap-authors.xml",
+        "/news-sitemap.xml",
+    ]
     urls = [
         "/",
         "/corrections/",
         "/section/harbor/",
         "/tag/ferries/",
+        "/tag/under-wraps/",
         "/author/ana-ruiz/",
+        "/author/quinn-unseen/",
         "/search/?q=story",
-        newsroom["live"].url,
+        newsroom["live"].url,  # related stories and most read
         *FEEDS,
-        "/news-sitemap.xml",
-        "/sitemap-articles.xml",
+        "/tag/under-wraps/rss/",
+        "/author/quinn-unseen/atom/",
+        *sitemaps,
     ]
     for url in urls:
-        body = client.get(url).content.decode()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
         for story in newsroom["hidden"]:
             assert story.headline not in body, (story.headline, url)
+            assert story.url not in body, (story.headline, url)
+        if url in sitemaps:
+            assert "/tag/under-wraps/" not in body, url
+            assert "/author/quinn-unseen/" not in body, url
+    # The rails are not empty: the live story is what "most read" shows.
+    assert "Ferries return" in client.get("/").content.decode()
+    assert 'href="/news/' not in client.get("/tag/under-wraps/").content.decode()
     for story in newsroom["hidden"]:
         assert client.get(story.url).status_code == 404
+
+
+def test_addresses_in_feeds_sitemaps_and_pages_use_the_site_url_whatever_the_host(
+    client, newsroom, settings
+):
+    """Readers and crawlers that reached the site by another name (a proxy's internal host,
+    an old domain) are given the public addresses. (The sitemap index names its sitemaps on
+    the host asked, as Django's view does: they are this server's either way.)"""
+    settings.SITE_URL = "https://news.example"
+    settings.ALLOWED_HOSTS = ["internal.example"]
+    live = newsroom["live"]
+    pages = [
+        *FEEDS,
+        "/sitemap-articles.xml",
+        "/sitemap-sections.xml",
+        "/sitemap-tags.xml",
+        "/sitemap-authors.xml",
+        "/news-sitemap.xml",
+        "/robots.txt",
+        live.url,
+        "/section/harbor/",
+    ]
+    for url in pages:
+        body = client.get(url, HTTP_HOST="internal.example").content.decode()
+        assert "internal.example" not in body, url
+        assert "https://news.example/" in body, url
+    feed = feedparser.parse(client.get("/tag/ferries/rss/", HTTP_HOST="internal.example").content)
+    assert feed.feed.link == "https://news.example/tag/ferries/"
+    assert feed.entries[0].link == "https://news.example" + live.url
+    page = client.get(live.url, HTTP_HOST="internal.example").content.decode()
+    assert f'<link rel="canonical" href="https://news.example{live.url}">' in page
+    assert '<a href="/tag/ferries/" rel="tag">ferries</a>' in page
 
 
 @pytest.mark.parametrize("stories", [5, 30])

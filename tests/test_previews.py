@@ -4,6 +4,7 @@ can be revoked, are never indexed nor cached, and fail with 404."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,8 +72,17 @@ def test_shared_link_shows_the_latest_draft_to_anyone_until_it_expires(editor_cl
     editor_client.post(change_url(article), form_data(article, headline="Revised plan"))
     assert "Revised plan" in reader.get(path).content.decode()
 
-    PreviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert reader.get(path).status_code == 404
+    with time_machine.travel(link.expires_at + timedelta(seconds=1)):
+        assert reader.get(path).status_code == 404
+
+
+def test_the_link_handed_to_the_editor_is_on_the_public_site(editor_client, settings):
+    """Editors may work on an admin host of their own; the reader gets the site's address."""
+    settings.SITE_URL = "https://news.example"
+    article = draft()
+    _link, path = share(editor_client, article)
+    page = editor_client.get(reverse("admin:articles_article_previews", args=[article.pk]))
+    assert f"https://news.example{path}" in page.content.decode()
 
 
 def test_link_lifetime_can_be_chosen(editor_client):

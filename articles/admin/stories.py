@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from .. import analytics, presence, previews, revisions, roles, search, workflow
+from ..addresses import absolute
 from ..charts import hourly_bar_chart
 from ..forms import ArticleAdminForm
 from ..models import (
@@ -627,7 +628,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
                 self.message_user(request, getattr(error, "message", str(error)), messages.ERROR)
             return HttpResponseRedirect(request.path)
         links = [
-            (link, request.build_absolute_uri(previews.preview_path(link)))
+            (link, absolute(previews.preview_path(link)))
             for link in article.preview_links.select_related("created_by")
         ]
         context = {

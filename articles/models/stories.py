@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Prefetch, Q, Value, When, prefetch_related_objects
-from django.db.models.functions import Coalesce, Greatest, Now
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .. import roles
+from ..dates import moment
 from ..richtext import RichTextField, body_photo_ids
 from .fields import staff_user
 from .photos import Photo, PhotoRendition
@@ -89,6 +90,38 @@ class WithBodyPlacementsIterable(ModelIterable):
         yield from articles
 
 
+def published_q(now=None):
+    """The one visibility rule, as a condition on stories: a reader may see a story when its
+    status is published, its publish time and any embargo have passed, and it is not in the
+    trash. ``ArticleQuerySet.published()`` filters on it, and every other public filter is
+    built from that (feeds, sitemaps, search, related and most read, the homepage).
+
+    A future publish time makes a story scheduled; it goes live by itself when the time
+    passes, with no job to run. The embargo is checked here too, so a story saved around the
+    admin's checks still cannot appear before it. ``now`` defaults to the current time."""
+    now = timezone.now() if now is None else now
+    return (
+        _released_q()
+        & _not_trashed_q()
+        & Q(published_at__lte=now)
+        & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+    )
+
+
+# The parts of the rule that the editors' states (scheduled, trashed) share with it.
+def _released_q():
+    return Q(status=Article.Status.PUBLISHED)
+
+
+def _not_trashed_q():
+    return Q(trashed_at__isnull=True)
+
+
+def _waiting_q(now):
+    """A released story's publish time or embargo is still ahead: scheduled, not public."""
+    return Q(published_at__gt=now) | Q(embargo_until__gt=now)
+
+
 class ArticleQuerySet(models.QuerySet):
     def update(self, **kwargs):
         # update() bypasses field code; keep the body sanitised, and its photo placements in
@@ -104,28 +137,16 @@ class ArticleQuerySet(models.QuerySet):
         return count
 
     def published(self):
-        """Stories a reader may see: status published, publish time and any embargo passed,
-        not in the trash.
-
-        This is the one visibility rule. A future publish time makes a story scheduled; it goes
-        live by itself when the time passes, with no job to run. The embargo is checked here
-        too, so a story saved around the admin's checks still cannot appear before it.
-        """
-        now = timezone.now()
-        return self.filter(
-            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
-            status=Article.Status.PUBLISHED,
-            published_at__lte=now,
-            trashed_at__isnull=True,
-        )
+        """Stories a reader may see (``published_q()``, the one visibility rule)."""
+        return self.filter(published_q())
 
     def not_trashed(self):
         """Stories outside the trash, whatever their status."""
-        return self.filter(trashed_at__isnull=True)
+        return self.filter(_not_trashed_q())
 
     def trashed(self):
         """Stories in the trash, which can still be restored until they are purged."""
-        return self.filter(trashed_at__isnull=False)
+        return self.exclude(_not_trashed_q())
 
     def with_go_live(self):
         """Annotate ``go_live_at``: when a published story becomes visible (its publish time,
@@ -139,25 +160,23 @@ class ArticleQuerySet(models.QuerySet):
 
         Filtered on the two columns themselves, not on ``go_live_at``, so their indexes
         answer (a filter on the computed time reads every row: a second at a million)."""
-        now = timezone.now()
         return (
-            self.not_trashed()
-            .filter(Q(published_at__gt=now) | Q(embargo_until__gt=now))
-            .filter(status=Article.Status.PUBLISHED)
+            self.filter(_released_q(), _not_trashed_q(), _waiting_q(timezone.now()))
             .with_go_live()
             .order_by("go_live_at", "pk")
         )
 
     def with_state(self):
         """Annotate ``workflow_state`` with the derived state editors speak of (see
-        ``Article.State``), so the admin can filter and sort by it in SQL."""
-        published = Q(status=Article.Status.PUBLISHED)
-        waiting = Q(published_at__gt=Now()) | Q(embargo_until__gt=Now())
+        ``Article.State``), so the admin can filter and sort by it in SQL. The time is the
+        application's, as for ``published_q()``: a story is live for editors exactly when
+        readers see it."""
+        now = timezone.now()
         return self.annotate(
             workflow_state=Case(
-                When(trashed_at__isnull=False, then=Value(Article.State.TRASHED)),
-                When(published & waiting, then=Value(Article.State.SCHEDULED)),
-                When(published, then=Value(Article.State.LIVE)),
+                When(~_not_trashed_q(), then=Value(Article.State.TRASHED)),
+                When(_released_q() & _waiting_q(now), then=Value(Article.State.SCHEDULED)),
+                When(_released_q(), then=Value(Article.State.LIVE)),
                 When(status=Article.Status.REVIEW, then=Value(Article.State.REVIEW)),
                 When(status=Article.Status.UNPUBLISHED, then=Value(Article.State.UNPUBLISHED)),
                 default=Value(Article.State.DRAFT),
@@ -395,15 +414,16 @@ class Article(models.Model):
         publish_at = publish_at or self.published_at or timezone.now()
         if publish_at >= self.embargo_until:
             return ""
-        embargo = timezone.localtime(self.embargo_until).strftime("%B %-d, %Y, %-I:%M %p %Z")
         return (
-            f"“{self}” is under embargo until {embargo}. Set the publish time to the embargo "
-            "or later."
+            f"“{self}” is under embargo until {moment(self.embargo_until)}. Set the publish "
+            "time to the embargo or later."
         )
 
     @property
     def is_live(self):
-        """The same answer as ``published()``, for one story already in memory."""
+        """The same answer as ``published_q()``, for one story already in memory (the admin
+        and the workflow ask it of stories they hold; tests/test_models.py keeps the two in
+        step)."""
         now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED

@@ -3,11 +3,12 @@
 import json
 
 from django import template
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from ..addresses import absolute
 
 register = template.Library()
 
@@ -15,10 +16,7 @@ register = template.Library()
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-@register.filter
-def absolute(url):
-    """An absolute address for ``url``: media may already be on another host."""
-    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+register.filter("absolute", absolute)
 
 
 @register.simple_tag(takes_context=True)
@@ -39,7 +37,7 @@ def article_jsonld(context, article):
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": site.name,
-            "url": settings.SITE_URL + "/",
+            "url": absolute("/"),
             "logo": {
                 "@type": "ImageObject",
                 "url": absolute(static("img/logo.png")),

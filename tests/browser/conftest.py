@@ -60,3 +60,11 @@ def screenshot(page, screenshot_dir):
         (target or page).screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def site_url_is_the_live_server(request, settings):
+    """The live server is the public site, so SITE_URL names it, as in a deployment: the
+    addresses the site hands out (preview links, canonical links) lead back to it."""
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url
