@@ -35,7 +35,8 @@ def production_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SESSION_COOKIE", "CSRF_COOKIE", "SECURE_", "PYTEST"))
+        # Nothing the test run itself set (e.g. DJANGO_ALLOW_ASYNC_UNSAFE for Playwright).
+        if not key.startswith(("SESSION_COOKIE", "CSRF_COOKIE", "SECURE_", "PYTEST", "DJANGO_"))
     }
     env.update(
         DEBUG="0",
