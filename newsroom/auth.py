@@ -6,6 +6,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import admin
+from django.core import checks
 from django.template.response import TemplateResponse
 
 
@@ -22,6 +23,23 @@ def client_ip(request):
         if hops[-1]:
             return hops[-1]
     return request.META.get("REMOTE_ADDR", "")
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_client_ip_behind_proxy(app_configs, **kwargs):
+    """Behind a proxy without CLIENT_IP_HEADER every client has the proxy's address: one
+    guesser would lock everyone out of an account and all readers would share one beacon
+    allowance."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.CLIENT_IP_HEADER:
+        return [
+            checks.Warning(
+                "SECURE_PROXY_SSL_HEADER says a proxy is in front, but CLIENT_IP_HEADER is "
+                "not set: lockouts and rate limits would see every client as the proxy.",
+                hint="Set CLIENT_IP_HEADER to the header the proxy sets, e.g. X-Forwarded-For.",
+                id="newsroom.W001",
+            )
+        ]
+    return []
 
 
 class LoginAttemptsBackend(AxesStandaloneBackend):

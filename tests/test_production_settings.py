@@ -36,7 +36,9 @@ def production_env(**overrides):
         key: value
         for key, value in os.environ.items()
         # Nothing the test run itself set (e.g. DJANGO_ALLOW_ASYNC_UNSAFE for Playwright).
-        if not key.startswith(("SESSION_COOKIE", "CSRF_COOKIE", "SECURE_", "PYTEST", "DJANGO_"))
+        if not key.startswith(
+            ("SESSION_COOKIE", "CSRF_COOKIE", "SECURE_", "PYTEST", "DJANGO_", "CLIENT_IP")
+        )
     }
     env.update(
         DEBUG="0",
@@ -72,13 +74,28 @@ def test_check_deploy_is_clean_with_production_settings(redis_url):
     assert "System check identified no issues" in result.stdout
 
 
-def test_check_deploy_fails_on_a_weak_setting():
-    """The check can fail: a production build served over http is reported."""
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], SECURE_SSL_REDIRECT="0"
-    )
+@pytest.mark.parametrize(
+    ("weakened", "reported"),
+    [
+        ({"SECURE_SSL_REDIRECT": "0"}, "security.W008"),
+        # Behind a proxy without the client's address, lockouts and limits hit everyone.
+        ({"SECURE_PROXY_SSL_HEADER": "1"}, "newsroom.W001"),
+    ],
+)
+def test_check_deploy_fails_on_a_weak_setting(weakened, reported):
+    """The check can fail: each weakened setting is reported."""
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **weakened)
     assert result.returncode != 0
-    assert "security.W008" in result.stderr + result.stdout
+    assert reported in result.stderr + result.stdout
+
+
+def test_check_deploy_is_clean_behind_a_proxy_that_names_the_client():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        SECURE_PROXY_SSL_HEADER="1",
+        CLIENT_IP_HEADER="X-Forwarded-For",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_sends_hsts_and_redirects_plain_http():
