@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from crawlerdetect import CrawlerDetect
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -39,6 +40,11 @@ def should_count(request):
         return False
     user_agent = headers.get("User-Agent", "")
     return bool(user_agent) and not _crawlers.isCrawler(user_agent)
+
+
+def beacon_rate(group, request):
+    """How many views one address may report (READERSHIP_BEACON_RATE); None: no limit."""
+    return settings.READERSHIP_BEACON_RATE or None
 
 
 def referrer_domain(referrer, own_host):

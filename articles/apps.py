@@ -7,6 +7,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        import newsroom.auth  # noqa: F401 - registers its deploy check
+
         from . import caching, signals
 
         signals.connect()

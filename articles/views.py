@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
+from django_ratelimit.decorators import ratelimit
 from taggit.models import Tag
 
 from . import analytics, caching, previews, search
@@ -263,6 +264,7 @@ class SearchView(ListView):
 @csrf_exempt  # A beacon carries no cookie and changes no one's data: nothing to forge.
 @require_POST
 @never_cache
+@ratelimit(key="ip", rate="articles.analytics.beacon_rate")
 def readership_beacon(request):
     """Count one view of a story; answers at once, sets no cookie, stores nothing personal."""
     try:

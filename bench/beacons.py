@@ -39,6 +39,9 @@ def production_env():
         SECURE_SSL_REDIRECT="0",
         DJANGO_SETTINGS_MODULE="newsroom.settings",
     )
+    # Every hit comes from 127.0.0.1: the per-address limit stays on (its cost is measured)
+    # but high enough never to refuse the burst. READERSHIP_BEACON_RATE="" turns it off.
+    env.setdefault("READERSHIP_BEACON_RATE", "10000000/m")
     return env
 
 

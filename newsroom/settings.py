@@ -7,6 +7,7 @@ Production sets at least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL;
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "reversion",
+    "axes",
+    "django_ratelimit",
     "articles",
 ]
 
@@ -98,6 +101,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "newsroom.security.AdminEditorCSPMiddleware",
+    # Turns a rate-limited request into a 429 (newsroom.views.rate_limited).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -214,6 +221,45 @@ PURGER_TIMEOUT = env_int("PURGER_TIMEOUT", 2)
 # The benchmark's bare view (the framework floor) exists only when the harness asks for it.
 BENCH_FLOOR_VIEW = env_bool("NEWSROOM_BENCH_FLOOR", False)
 
+# --- Logins and public write endpoints -------------------------------------------------
+# django-axes counts failed logins per username and address together, so a guesser locks
+# out only themselves, not the editor they are guessing; see docs/security.md.
+AUTHENTICATION_BACKENDS = [
+    "newsroom.auth.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Groups of parameters: "username+ip_address" (one lock per pair), "ip_address", "username".
+AXES_LOCKOUT_PARAMETERS = [
+    group.split("+") if "+" in group else group
+    for group in env_list("AXES_LOCKOUT_PARAMETERS", ["username+ip_address"])
+]
+AXES_LOCKOUT_CALLABLE = "newsroom.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "newsroom.auth.client_ip"
+AXES_RESET_ON_SUCCESS = True
+LOGIN_URL = "admin:login"
+# Where a login lands when ?next= is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# The client's address, for lockouts and rate limits. Behind a proxy every request comes
+# from the proxy: name the header it sets (e.g. X-Forwarded-For) and its last hop is used.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
+# django-ratelimit: counters live in the default cache (Redis when set, so every worker and
+# machine shares them). A cache failure lets requests through: an outage never blocks readers.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "newsroom.auth.client_ip"
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "newsroom.views.rate_limited"
+# Views counted per address; empty turns the limit off. A newsroom's office or a mobile
+# carrier may put many readers behind one address, hence the generous default.
+READERSHIP_BEACON_RATE = env("READERSHIP_BEACON_RATE", "120/m")
+if not REDIS_URL:
+    # Without Redis each process counts for itself: the limit is per worker, which is still
+    # a limit. django-ratelimit's checks ask for a shared cache; docs/security.md says why
+    # one machine may do without.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -262,8 +308,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only to try a production build over plain http on loopback (docs/security.md).
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -9,6 +9,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import page_not_found as django_page_not_found
 
@@ -59,3 +60,13 @@ def service_unavailable(request):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+@never_cache
+def rate_limited(request, exception):
+    """django-ratelimit's answer when a client sends more than its share (RATELIMIT_VIEW)."""
+    return HttpResponse(
+        "Too many requests: try again in a minute.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )

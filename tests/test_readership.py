@@ -2,6 +2,8 @@
 and the editors' dashboard."""
 
 import io
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -9,15 +11,18 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from redis import Redis
 
 from articles import analytics
 from articles.models import Article, ArticleViews, Granularity, ReferrerViews
+from newsroom.settings import redis_cache
 
 from .factories import make_article, make_section
 
 pytestmark = pytest.mark.django_db
 
 BEACON = "/readership/view/"
+REDIS_TEST_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 BROWSER = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
@@ -189,3 +194,59 @@ def test_article_pages_carry_the_beacon_and_listings_do_not(client):
     html = client.get(article.url).content.decode()
     assert f'data-article="{article.pk}" data-beacon="{BEACON}"' in html
     assert "data-beacon" not in client.get("/").content.decode()
+
+
+# --- Rate limit (django-ratelimit, per address, in the shared cache) ----------------------
+
+
+def test_beacons_past_the_rate_are_refused_with_429_and_no_cookie(client, settings):
+    settings.READERSHIP_BEACON_RATE = "3/m"
+    article = make_article()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert [hit(client, article).status_code for _ in range(3)] == [204] * 3
+        refused = hit(client, article)
+        assert refused.status_code == 429
+        assert "Too many requests" in refused.content.decode()
+        assert not refused.cookies
+        assert "no-cache" in refused["Cache-Control"]
+        assert views_of(article) == 3  # the refused one was not counted
+
+        # Another reader's address has its own allowance.
+        other = client.post(
+            BEACON,
+            {"article": article.pk},
+            headers={"User-Agent": BROWSER},
+            REMOTE_ADDR="203.0.113.20",
+        )
+        assert other.status_code == 204
+
+        clock.shift(timedelta(seconds=61))
+        assert hit(client, article).status_code == 204
+    assert views_of(article) == 5
+
+
+def test_beacon_rate_limit_can_be_turned_off(client, settings):
+    settings.READERSHIP_BEACON_RATE = ""
+    article = make_article()
+    assert {hit(client, article).status_code for _ in range(5)} == {204}
+
+
+def test_beacon_counters_live_in_redis_for_every_worker(client, settings):
+    """With Redis, the count of one address is one key that every worker and machine shares."""
+    prefix = f"nr_auth_test_{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**redis_cache(REDIS_TEST_URL), "KEY_PREFIX": prefix},
+    }
+    settings.READERSHIP_BEACON_RATE = "2/m"
+    article = make_article()
+    redis = Redis.from_url(REDIS_TEST_URL)
+    try:
+        assert [hit(client, article).status_code for _ in range(3)] == [204, 204, 429]
+        # django-ratelimit's keys start with "rl:"; the others are the site's own.
+        keys = redis.keys(f"{prefix}:1:rl:*")
+        assert len(keys) == 1
+        assert int(redis.get(keys[0])) == 3
+    finally:
+        for key in redis.scan_iter(f"{prefix}:*"):
+            redis.delete(key)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.functional import lazy
 
 from ..chrome import site_chrome
-from . import photos, readership, site, stories, workflow  # noqa: F401 - registration
+from . import photos, readership, site, stories, tags, workflow  # noqa: F401 - registration
 
 # Lazy, so a new name in the site settings shows without a restart.
 admin.site.site_header = lazy(lambda: f"{site_chrome()['site'].name} newsroom", str)()

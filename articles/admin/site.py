@@ -1,6 +1,7 @@
 """The site settings and the homepage zones."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -34,6 +35,9 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        # Django's own list view checks this; the shortcut to the one row must too.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         site = site_chrome()["site"]
         return redirect("admin:articles_sitesettings_change", site.pk)
 
