@@ -25,8 +25,8 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import analytics
-from articles.admin.stories import TRANSITIONS
 from articles.models import Article, AuditEntry, Correction, HomepageZone, SiteSettings
+from articles.workflow import TRANSITIONS
 
 from .factories import make_article, make_author, make_photo, make_section, make_staff
 from .workflow_helpers import ensure_editorial_groups
