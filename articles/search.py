@@ -21,7 +21,7 @@ from html import escape
 from html.parser import HTMLParser
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, F, FloatField, Func, OuterRef, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -54,6 +54,13 @@ HTML_FIELDS = {"body"}  # rich text: indexed as the text a reader sees, not as m
 # SQLite's index (created by migration 0009): the FTS5 table and the plain text it indexes.
 FTS_TABLE = "articles_article_search"
 TEXT_TABLE = "articles_article_search_text"
+
+# The bm25 score of one story, looked up among the scores of every match, which FTS5 computes
+# once per search (``FtsRelevance``); names and weights are ours, the query is a parameter.
+SCORE_OF_ROW = (  # noqa: S608
+    "(WITH scores AS MATERIALIZED (SELECT rowid AS story, -bm25({table}, {weights}) AS score "
+    "FROM {table} WHERE {table} MATCH {{query}}) SELECT score FROM scores WHERE story = {{pk}})"
+).format(table=FTS_TABLE, weights=", ".join(str(weight) for _, weight in FIELDS.values()))
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"[^\W_]")  # a letter or digit: what both engines make a word of
@@ -130,13 +137,22 @@ def matching(stories, text, newest=None):
     if parsed.is_empty:
         return stories.none()
     if connection.vendor == "postgresql":
-        matches = _postgres_matching(stories, clean_query(text))
+        query = SearchQuery(clean_query(text), search_type="websearch", config=CONFIG)
+        matches = stories.filter(search_vector=query)
+        relevance = SearchRank(F("search_vector"), query)
     else:
-        matches = _sqlite_matching(stories, parsed)
-    if newest is None:
-        return matches
-    window = matches.order_by("-published_at", "-pk").values("pk")[:newest]
-    return matches.filter(pk__in=window)
+        query = fts_query(parsed)
+        matches = stories.filter(pk__in=_fts_matches(query))
+        relevance = FtsRelevance(query)
+    if newest is not None:
+        window = matches.order_by("-published_at", "-pk").values("pk")[:newest]
+        # The window holds every condition; ranking reads just its rows (and on SQLite, an
+        # outer query this plain lets the planner index the scores it looks up).
+        matches = stories.model.objects.filter(pk__in=window)
+    age = AgeInDays(Coalesce("published_at", "updated_at"))
+    return matches.annotate(rank=relevance / (1.0 + age / RECENCY_DAYS)).order_by(
+        "-rank", "-published_at", "-pk"
+    )
 
 
 class AgeInDays(Func):
@@ -148,20 +164,6 @@ class AgeInDays(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         template = "(julianday('now') - julianday(%(expressions)s))"
         return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-def _favour_recent(relevance):
-    age = AgeInDays(Coalesce("published_at", "updated_at"))
-    return relevance / (1.0 + age / RECENCY_DAYS)
-
-
-def _postgres_matching(stories, text):
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    return (
-        stories.filter(search_vector=query)
-        .annotate(rank=_favour_recent(SearchRank(F("search_vector"), query)))
-        .order_by("-rank", "-published_at", "-pk")
-    )
 
 
 def _fts_string(term):
@@ -184,7 +186,12 @@ def fts_query(parsed):
 
 class FtsRelevance(Func):
     """How well the story in this row matches an FTS5 query: bm25 with the fields' weights,
-    made positive (FTS5 scores better matches lower)."""
+    made positive (FTS5 scores better matches lower).
+
+    The scores of all matches are computed once per search, in one pass of FTS5 (a
+    materialized CTE, SQLite 3.35+), and each row looks its own up: asking FTS5 row by row
+    re-runs the whole query for every story, seconds for a page of a common word.
+    """
 
     output_field = FloatField()
 
@@ -195,22 +202,12 @@ class FtsRelevance(Func):
         (query_sql, query_params), (pk_sql, pk_params) = (
             compiler.compile(expression) for expression in self.get_source_expressions()
         )
-        weights = ", ".join(str(weight) for _, weight in FIELDS.values())
-        sql = (
-            f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "  # noqa: S608 - our names; the query is a parameter
-            f"WHERE {FTS_TABLE} MATCH {query_sql} AND rowid = {pk_sql})"
-        )
-        return sql, (*query_params, *pk_params)
+        return SCORE_OF_ROW.format(query=query_sql, pk=pk_sql), (*query_params, *pk_params)
 
 
-def _sqlite_matching(stories, parsed):
-    query = fts_query(parsed)
-    matched = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query])  # noqa: S608, S611 - the query is a parameter
-    return (
-        stories.filter(pk__in=matched)
-        .annotate(rank=_favour_recent(FtsRelevance(query)))
-        .order_by("-rank", "-published_at", "-pk")
-    )
+def _fts_matches(query):
+    """The ids of the stories that match an FTS5 query."""
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query])  # noqa: S608, S611 - the query is a parameter
 
 
 class _TextOfHTML(HTMLParser):
@@ -341,7 +338,8 @@ def _store_fts_rows(stories, article_ids):
         rows.append([values["pk"], *(" ".join(text[name]) for name in FIELDS)])
     ids = list(article_ids)
     names = ", ".join(FIELDS)
-    with connection.cursor() as cursor:
+    # One transaction: in autocommit every row would be a commit of its own (a disk sync).
+    with transaction.atomic(), connection.cursor() as cursor:
         # Through the text table: its triggers tell the FTS5 index what to forget and learn.
         cursor.execute(
             f"DELETE FROM {TEXT_TABLE} WHERE article_id IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608
