@@ -353,6 +353,7 @@ ODD_QUERIES = [
     '"',
     '""',
     '"lighthouse',
+    'light"house "keeper',
     "-",
     "- -",
     "--",
