@@ -178,10 +178,7 @@ class SearchForm(forms.Form):
         label="Search for",
         max_length=search.MAX_QUERY_LENGTH,
         required=False,
-        error_messages={
-            "max_length": "Searches can be at most %(limit_value)d characters "
-            "(this one has %(show_value)d). Try a few distinctive words."
-        },
+        error_messages={"max_length": search.TOO_LONG},
     )
     section = forms.ChoiceField(required=False)
     since = forms.DateField(

@@ -8,7 +8,6 @@ library's "used in" list, counts and filter, delete protection, cache invalidati
 captions and the rule on who may change a photo.
 """
 
-from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import (
     Exists,
     F,
@@ -23,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat
 
 from . import roles
+from .aggregates import Joined
 from .models import Article, BodyPhoto, GalleryPhoto, Photo
 
 LEAD = "lead photo"
@@ -113,31 +113,26 @@ def _count(related):
 
 
 def shown_captions():
-    """For annotating stories (PostgreSQL, the search vector): the captions of every photo
-    the story shows: the lead photo's and the story's own for it, the gallery's, and the body
-    photos' own (a body figure's caption for this story is in the body's text)."""
+    """Expressions over a story's row (for the search index, on either database): the
+    captions of every photo the story shows: the lead photo's and the story's own for it, the
+    gallery's, and the body photos' own (a body figure's caption for this story is in the
+    body's text)."""
     lead = Photo.objects.filter(pk=OuterRef("lead_photo_id")).values("caption")
     gallery = (
         GalleryPhoto.objects.filter(article=OuterRef("pk"))
         .values("article")
         .annotate(
-            text=StringAgg(
-                Concat("caption", Value(" "), "photo__caption", output_field=TextField()), " "
-            )
+            text=Joined(Concat("caption", Value(" "), "photo__caption", output_field=TextField()))
         )
         .values("text")
     )
     body = (
         BodyPhoto.objects.filter(article=OuterRef("pk"))
         .values("article")
-        .annotate(text=StringAgg("photo__caption", " "))
+        .annotate(text=Joined("photo__caption"))
         .values("text")
     )
-    parts = [F("lead_photo_caption"), Subquery(lead), Subquery(gallery), Subquery(body)]
-    spaced = []
-    for part in parts:
-        spaced += [Coalesce(part, Value(""), output_field=TextField()), Value(" ")]
-    return Concat(*spaced[:-1], output_field=TextField())
+    return [F("lead_photo_caption"), Subquery(lead), Subquery(gallery), Subquery(body)]
 
 
 def shown_publicly(photo):

@@ -1057,11 +1057,6 @@ def test_the_migration_places_the_photos_of_existing_bodies_and_can_be_reversed(
     assert not BodyPhoto.objects.exists()
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    reason="SQLite's search reads only the lead photo's caption until it reads placements",
-    strict=True,
-)
 def test_search_finds_a_story_by_its_gallery_and_body_photos_captions(client):
     """Captions travel with photos wherever they are placed, into the search index too."""
     gallery_story = make_article(headline="Harbour works begin")

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import search
 from articles.admin.stories import EstimatedCountPaginator
 from articles.models import Article, Byline, TaggedArticle
 
@@ -112,6 +113,7 @@ def test_seed_scale_adds_realistic_stories_with_shared_photos(db, settings, tmp_
     assert Byline.objects.count() >= 120 and TaggedArticle.objects.count() >= 120
     story = Article.objects.published().filter(lead_photo__isnull=False).for_detail().first()
     assert story.byline_authors and story.tags.all() and story.lead_photo.width == 960
+    assert story in search.matching(Article.objects.all(), f'"{story.headline}"')
 
 
 def test_seed_scale_dry_run_changes_nothing(db):

@@ -570,9 +570,13 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """The readers' search engine, over every story (drafts too), in the same syntax."""
+        """The readers' search engine, over every story (drafts too), in the same syntax
+        and with the same length limit."""
         if not search_term.strip():
             return queryset, False
+        if problem := search.query_problem(search_term):
+            self.message_user(request, problem, messages.ERROR)
+            return queryset.none(), False
         matches = search.matching(Article.objects.all(), search_term).values("pk")
         return queryset.filter(pk__in=matches), False
 

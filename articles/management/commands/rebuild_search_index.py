@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-from django.db import connection
 
 from articles.models import Article
 from articles.search import refresh_search_vectors
@@ -11,14 +10,12 @@ BATCH = 1000
 
 class Command(BaseCommand):
     help = (
-        "Recompute every story's stored search vector (PostgreSQL). Saving a story keeps its "
-        "own current; run this after an upgrade or a bulk import that bypassed the ORM."
+        "Rebuild the search index of every story: the stored search vectors on PostgreSQL, "
+        "the FTS5 index on SQLite. Saving a story keeps its own current; run this after an "
+        "upgrade or a bulk import that bypassed the ORM."
     )
 
     def handle(self, *args, **options):
-        if connection.vendor != "postgresql":
-            self.stdout.write("SQLite searches the stories directly; there is no index to build.")
-            return
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         with progress_bar(self, "search", len(ids)) as bar:
             for done in range(0, len(ids), BATCH):

@@ -4,8 +4,8 @@ On PostgreSQL the rows go in with COPY, with the article tables' secondary index
 constraints dropped first and rebuilt once at the end (one sort per index instead of a
 million B-tree insertions), and the search vectors computed in between, before the GIN index
 exists; a million stories take about ten minutes on two cores. Elsewhere (SQLite) it uses
-bulk_create in batches. Photos come from a small shared pool, as a real archive reuses
-agency pictures, so the media folder stays small.
+bulk_create in batches, then indexes the stories for search. Photos come from a small shared
+pool, as a real archive reuses agency pictures, so the media folder stays small.
 """
 
 import random
@@ -524,3 +524,5 @@ class Command(BaseCommand):
             done += len(chunk)
             bar.update(len(chunk))
         bar.close()
+        # bulk_create sends no signals: the stories join SQLite's search index here.
+        self.index_for_search(first_id, count, batch)
