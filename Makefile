@@ -77,9 +77,10 @@ browser-deps: $(AXE)
 test: install browser-deps html-check-deps production-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The same suite on PostgreSQL (browser and stack tests run once, in `make test`).
+# The same suite on PostgreSQL (browser, stack and HTML checks run once, in `make test`).
 test-postgres: install
-	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -m "not browser and not stack" $(PYTEST_ARGS)
+	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -m "not browser and not stack and not html_check" \
+	  $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
