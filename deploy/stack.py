@@ -286,7 +286,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     stack = Stack.from_environment()
     if args.command == "run":
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        # Ctrl-C, and SIGTERM from a process manager, stop both servers the same way (even when
+        # started from a shell that ignores SIGINT in background jobs).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         run(stack)
     else:
         stopped = stack.stop_background()
