@@ -76,6 +76,11 @@ RENDITION_SPECS = (
     *(RenditionSpec(f"card{width}", width, CARD_RATIO, family="card") for width in CARD_WIDTHS),
     # Link previews are fetched by crawlers that do not all read AVIF or WebP.
     RenditionSpec("social", SOCIAL_SIZE[0], SOCIAL_SIZE, ("jpeg",), family="social"),
+    # Structured data (JSON-LD NewsArticle): Google asks for 16:9, 4:3 and 1:1 crops at least
+    # 1200 px wide, in a format every crawler reads.
+    RenditionSpec("ld16x9", 1200, (16, 9), ("jpeg",), family="ld16x9"),
+    RenditionSpec("ld4x3", 1200, (4, 3), ("jpeg",), family="ld4x3"),
+    RenditionSpec("ld1x1", 1200, (1, 1), ("jpeg",), family="ld1x1"),
 )
 
 # Quality settings chosen for news photos viewed on phones: no visible artefacts at 1x/2x,

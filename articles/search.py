@@ -259,8 +259,6 @@ def snippet(article, text):
     return mark_safe(prefix + html + suffix)  # noqa: S308 - escaped above, then our <mark> only
 
 
-
-
 def story_text():
     """What search reads of a story: for each of FIELDS, the SQL expressions (over a row of
     articles_article) whose text goes into it. Both engines index exactly this."""

@@ -6,6 +6,10 @@ Sync workers, one per core: a page render is CPU work, and with sync workers the
 persistent database connections (DATABASE_POOL=0, CONN_MAX_AGE) are faster than a pool and
 fail at once when the database is down, where a pool would hold the worker. Each worker
 holds one connection, so workers x machines must stay below PostgreSQL's max_connections.
+
+A sync worker is held by one client from its first byte to its last, so gunicorn never faces
+readers: nginx (deploy/nginx/newsroom.conf) buffers each request and answer and hands workers
+only complete requests on loopback.
 """
 
 import multiprocessing

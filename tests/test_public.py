@@ -41,7 +41,8 @@ def test_article_page_shows_the_full_anatomy(client):
         '<a href="/tag/city-budget/" rel="tag">city budget</a>',
     ):
         assert text in html
-    assert f'datetime="{timezone.localtime(article.published_at).isoformat()}"' in html
+    published = timezone.localtime(article.published_at).replace(microsecond=0)
+    assert f'datetime="{published.isoformat()}"' in html
     figure = html.split("<figure", 1)[1].split("</figure>", 1)[0]
     figcaption = figure.split("<figcaption>", 1)[1]
     assert "Ferries wait at Pier 4." in figcaption

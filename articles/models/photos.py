@@ -14,6 +14,8 @@ from .. import images
 from .fields import PhotoImageField, staff_user, validate_photo_upload
 
 SharedImage = namedtuple("SharedImage", ["url", "width", "height"])
+# The crops search engines ask for in structured data (articles/images.py makes them).
+STRUCTURED_DATA_SPECS = ("ld16x9", "ld4x3", "ld1x1")
 
 
 def delete_files_on_commit(storage, names):
@@ -250,7 +252,15 @@ class Photo(models.Model):
         """The picture for social cards, feeds and structured data: the 1200 x 630 focal-point
         crop, else the widest JPEG rendition, else (before renditions exist) the original.
         Uses the prefetched renditions."""
-        item = self.rendition("social") or max(
+        item = self.rendition("social")
+        if item is not None:
+            return SharedImage(item.file.url, item.width, item.height)
+        return self.full_frame_image()
+
+    def full_frame_image(self):
+        """The whole picture: the widest full-frame JPEG rendition, else (before renditions
+        exist) the original. Uses the prefetched renditions."""
+        item = max(
             (r for r in self.renditions.all() if r.format == "jpeg" and r.spec.startswith("w")),
             key=lambda r: r.width,
             default=None,
@@ -258,6 +268,15 @@ class Photo(models.Model):
         if item is not None:
             return SharedImage(item.file.url, item.width, item.height)
         return SharedImage(self.image.url, self.width, self.height)
+
+    def structured_data_images(self):
+        """The pictures JSON-LD lists for this photo: its 16:9, 4:3 and 1:1 focal-point crops,
+        or the share image while those renditions do not exist yet. Uses the prefetched
+        renditions."""
+        crops = [self.rendition(spec) for spec in STRUCTURED_DATA_SPECS]
+        if all(crops):
+            return [SharedImage(item.file.url, item.width, item.height) for item in crops]
+        return [self.share_image()]
 
 
 class PhotoRenditionQuerySet(models.QuerySet):

@@ -19,6 +19,17 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 register.filter("absolute", absolute)
 
 
+def image_object(image, caption, credit):
+    return {
+        "@type": "ImageObject",
+        "url": absolute(image.url),
+        "width": image.width,
+        "height": image.height,
+        "caption": caption,
+        "creditText": credit,
+    }
+
+
 @register.simple_tag(takes_context=True)
 def article_jsonld(context, article):
     site = context["site"]
@@ -51,18 +62,18 @@ def article_jsonld(context, article):
     }
     if article.dateline:
         data["dateline"] = article.dateline
+    images = []
     if article.lead_photo:
-        photo = article.lead_photo
-        image = photo.share_image()
-        data["image"] = [
-            {
-                "@type": "ImageObject",
-                "url": absolute(image.url),
-                "width": image.width,
-                "height": image.height,
-                "caption": article.caption,
-                "creditText": photo.credit,
-            }
+        images += [
+            image_object(image, article.caption, article.lead_photo.credit)
+            for image in article.lead_photo.structured_data_images()
         ]
+    # The gallery's photos whole, from the for_detail() prefetch.
+    images += [
+        image_object(item.photo.full_frame_image(), item.display_caption, item.photo.credit)
+        for item in article.gallery_items.all()
+    ]
+    if images:
+        data["image"] = images
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

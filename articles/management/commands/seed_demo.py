@@ -194,7 +194,9 @@ class Command(BaseCommand):
         photo = Photo.objects.filter(title=title).first()
         if photo is None:
             photo = Photo(title=title)
-            photo.image.save(f"{slug[:60]}.jpg", ContentFile(draw_illustration(slug)), save=False)
+            # 1800 x 1200: large enough for 1200 px wide 16:9, 4:3 and 1:1 crops (JSON-LD).
+            picture = draw_illustration(slug, width=1800, height=1200)
+            photo.image.save(f"{slug[:60]}.jpg", ContentFile(picture), save=False)
         photographer = authors[row["authors"][0]].name
         photo.alt_text = row["photo_alt"]
         photo.caption = row["photo_caption"]
