@@ -7,9 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import caching, signals
+        from . import caching, plaintext, signals
         from .images import connect_signals
 
         signals.connect()
         caching.connect()
         connect_signals()
+        plaintext.connect()
