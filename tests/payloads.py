@@ -62,3 +62,28 @@ def fill_text_fields(instance, payload):
     for field in text_fields(type(instance)):
         setattr(instance, field.attname, fitted(payload, field.max_length))
     return instance
+
+
+def hostile_newsroom(payload):
+    """A published story in which every text field, and every text field of what the story
+    shows (section, author, photo, tag, correction, site settings), holds ``payload``."""
+    from articles.models import Article, Correction, SiteSettings
+
+    from .factories import make_article, make_author, make_photo, make_section
+
+    site = fill_text_fields(SiteSettings(pk=1), payload)
+    site.save()
+    section = fill_text_fields(make_section(slug="hostile"), payload)
+    section.save()
+    author = fill_text_fields(make_author(slug="hostile"), payload)
+    author.save()
+    photo = fill_text_fields(make_photo(), payload)
+    photo.save()
+    article = make_article(section=section, authors=[author], lead_photo=photo)
+    fill_text_fields(article, payload)
+    article.body = "<p>Body.</p>"
+    article.save()
+    article.tags.add(fitted(payload, 100))
+    Correction.objects.create(article=article, text=payload)
+    article = Article.objects.for_detail().get(pk=article.pk)
+    return {"payload": payload, "article": article, "site": site, "author": author}

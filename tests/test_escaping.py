@@ -14,11 +14,10 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
-from articles.models import Article, Correction, SiteSettings
+from articles.models import Article
 from articles.plaintext import plain_text
 
-from .factories import make_article, make_author, make_photo, make_section
-from .payloads import XSS_PAYLOADS, fill_text_fields, fitted
+from .payloads import XSS_PAYLOADS, hostile_newsroom
 
 pytestmark = pytest.mark.django_db
 
@@ -60,24 +59,7 @@ def as_read(detail):
 
 @pytest.fixture(params=XSS_PAYLOADS, ids=range(len(XSS_PAYLOADS)))
 def hostile(request):
-    """A story in which every text field, and every field of what it shows, holds the payload."""
-    payload = request.param
-    site = fill_text_fields(SiteSettings(pk=1), payload)
-    site.save()
-    section = make_section(slug="hostile")
-    fill_text_fields(section, payload).save()
-    author = make_author(slug="hostile")
-    fill_text_fields(author, payload).save()
-    photo = make_photo()
-    fill_text_fields(photo, payload).save()
-    article = make_article(section=section, authors=[author], lead_photo=photo)
-    fill_text_fields(article, payload)
-    article.body = "<p>Body.</p>"
-    article.save()
-    article.tags.add(fitted(payload, 100))
-    Correction.objects.create(article=article, text=payload)
-    article = Article.objects.for_detail().get(pk=article.pk)
-    return {"payload": payload, "article": article, "site": site, "author": author}
+    return hostile_newsroom(request.param)
 
 
 FEEDS = [
