@@ -9,7 +9,8 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         import newsroom.auth  # noqa: F401 - registers its deploy check
 
-        from . import caching, signals
+        from . import caching, plaintext, signals
 
         signals.connect()
         caching.connect()
+        plaintext.connect()
