@@ -127,13 +127,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file in the project folder unless DATABASE_URL says otherwise.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # Keeping connections open (e.g. CONN_MAX_AGE=600) saves a connect per request.
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server fails a connection attempt after this many seconds (libpq's
     # minimum is 2), instead of holding the worker until the operating system gives up.
