@@ -8,7 +8,7 @@ divided by ``1 + age in days / RECENCY_DAYS``.
 PostgreSQL: a stored, GIN-indexed ``tsvector`` (``Article.search_vector``, weights A to D),
 queried with ``websearch_to_tsquery`` and ranked with ``ts_rank``.
 
-SQLite: an FTS5 index (migration 0009) over a table of the stories' plain text (the body's
+SQLite: an FTS5 index (migration 0010) over a table of the stories' plain text (the body's
 HTML stripped, so tag names and attribute values are never found), with the Porter stemmer.
 The query is parsed here and every term is sent as a quoted FTS5 string, so nothing a reader
 types can be FTS5 syntax; ``bm25`` ranks with per-field weights.
@@ -53,7 +53,7 @@ FIELDS = {
 }
 HTML_FIELDS = {"body"}  # rich text: indexed as the text a reader sees, not as markup
 
-# SQLite's index (created by migration 0009): the FTS5 table and the plain text it indexes.
+# SQLite's index (created by migration 0010): the FTS5 table and the plain text it indexes.
 FTS_TABLE = "articles_article_search"
 TEXT_TABLE = "articles_article_search_text"
 
@@ -233,7 +233,7 @@ class _TextOfHTML(HTMLParser):
         self.parts.append(data)
 
 
-def plain_text(html):
+def text_of_html(html):
     """The words a reader sees in an HTML fragment, one space between them."""
     parser = _TextOfHTML()
     parser.feed(html or "")
@@ -243,7 +243,7 @@ def plain_text(html):
 
 def snippet(article, text):
     """A short passage of the body around the first match, with matches in <mark>."""
-    plain = plain_text(article.body)
+    plain = text_of_html(article.body)
     terms = [re.escape(term) for term in parse_query(text).highlights]
     if not plain or not terms:
         return ""
@@ -322,7 +322,7 @@ def _store_fts_rows(stories, article_ids):
         text = {name: [] for name in FIELDS}
         for column, name in field_of.items():
             if value := values[column]:
-                text[name].append(plain_text(value) if name in HTML_FIELDS else value)
+                text[name].append(text_of_html(value) if name in HTML_FIELDS else value)
         rows.append([values["pk"], *(" ".join(text[name]) for name in FIELDS)])
     ids = list(article_ids)
     names = ", ".join(FIELDS)

@@ -47,7 +47,13 @@ EXISTING = """
                   JOIN taggit_tag t ON t.id = ta.tag_id WHERE ta.content_object_id = a.id), ''),
         COALESCE((SELECT GROUP_CONCAT(au.name, ' ') FROM articles_byline b
                   JOIN articles_author au ON au.id = b.author_id WHERE b.article_id = a.id), ''),
-        TRIM(a.lead_photo_caption || ' ' || COALESCE(p.caption, '')),
+        TRIM(a.lead_photo_caption || ' ' || COALESCE(p.caption, '') || ' ' ||
+             COALESCE((SELECT GROUP_CONCAT(g.caption || ' ' || gp.caption, ' ')
+                       FROM articles_galleryphoto g JOIN articles_photo gp ON gp.id = g.photo_id
+                       WHERE g.article_id = a.id), '') || ' ' ||
+             COALESCE((SELECT GROUP_CONCAT(bp.caption, ' ')
+                       FROM articles_bodyphoto b JOIN articles_photo bp ON bp.id = b.photo_id
+                       WHERE b.article_id = a.id), '')),
         a.body
     FROM articles_article a LEFT JOIN articles_photo p ON p.id = a.lead_photo_id
 """
@@ -56,13 +62,13 @@ EXISTING = """
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    from articles.search import plain_text
+    from articles.search import text_of_html
 
     for statement in CREATE:
         schema_editor.execute(statement)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(EXISTING)
-        rows = [(*row[:-1], plain_text(row[-1])) for row in cursor.fetchall()]
+        rows = [(*row[:-1], text_of_html(row[-1])) for row in cursor.fetchall()]
         cursor.executemany(
             f"INSERT INTO {TEXT_TABLE} (article_id, {_names}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
             rows,
