@@ -31,10 +31,10 @@ BODY = "body"
 
 
 def public_stories():
-    """Stories whose photos readers see now or at a set time without anyone else's say:
-    published (live or scheduled) and not in the trash. The same line ``workflow.can_edit``
-    draws for writers' stories."""
-    return Article.objects.not_trashed().filter(status=Article.Status.PUBLISHED)
+    """Stories whose photos readers see now or at a set time without anyone else's say
+    (``ArticleQuerySet.released()``): the same line ``workflow.can_edit`` draws for writers'
+    stories."""
+    return Article.objects.released()
 
 
 def stories_showing(photo, stories=None):
@@ -61,19 +61,6 @@ def where_shown(photo, articles):
         ):
             places[article_id].append(place)
     return places
-
-
-def photo_ids_shown_by(article):
-    """The ids of every photo the story shows (lead, gallery, body). Two queries."""
-    ids = {article.lead_photo_id} - {None}
-    ids.update(GalleryPhoto.objects.filter(article=article).values_list("photo_id", flat=True))
-    ids.update(BodyPhoto.objects.filter(article=article).values_list("photo_id", flat=True))
-    return ids
-
-
-def photos_shown_by(article):
-    """The photos the story shows, wherever it shows them."""
-    return Photo.objects.filter(pk__in=photo_ids_shown_by(article))
 
 
 def shown():

@@ -140,6 +140,11 @@ class ArticleQuerySet(models.QuerySet):
         """Stories a reader may see (``published_q()``, the one visibility rule)."""
         return self.filter(published_q())
 
+    def released(self):
+        """Stories an editor has released to readers: published (live now or scheduled) and
+        not in the trash. What they show reaches readers without anyone else's say."""
+        return self.filter(_released_q() & _not_trashed_q())
+
     def not_trashed(self):
         """Stories outside the trash, whatever their status."""
         return self.filter(_not_trashed_q())
