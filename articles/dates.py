@@ -13,6 +13,11 @@ def moment(value):
     return dateformat.format(timezone.localtime(value), MOMENT_FORMAT)
 
 
+def clock_time(value):
+    """Just the time of day, "1:05 PM", in the newsroom's time zone: for moments of today."""
+    return dateformat.format(timezone.localtime(value), "g:i A")
+
+
 def iso_datetime(value):
     """``value`` in the newsroom's time zone as ISO 8601 to the second, e.g.
     ``2026-11-30T09:15:00-05:00``: for ``<time datetime>``, meta tags and sitemaps.

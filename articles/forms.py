@@ -2,11 +2,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
 from taggit.models import Tag
 
 from . import revisions, roles, search
 from .chrome import site_chrome
+from .dates import clock_time
 from .models import Article
 
 
@@ -153,7 +153,7 @@ class ArticleAdminForm(forms.ModelForm):
             "changes": revisions.conflict_changes(current, loaded),
         }
         who = current.updated_by or "Someone"
-        when = timezone.localtime(current.updated_at).strftime("%-I:%M %p")
+        when = clock_time(current.updated_at)
         fields = ", ".join(change.label for change in self.conflict["changes"] or [])
         self.data = self.data.copy()
         self.data[self.add_prefix("loaded_version")] = current.version

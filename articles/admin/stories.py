@@ -16,13 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from .. import analytics, presence, previews, revisions, roles, search, workflow
 from ..addresses import absolute
 from ..charts import hourly_bar_chart
+from ..dates import clock_time
 from ..forms import ArticleAdminForm
 from ..models import (
     Article,
@@ -395,7 +395,7 @@ class ArticleAdmin(LightweightDateHierarchyMixin, admin.ModelAdmin):
                 if entry.user
                 else "someone"
             )
-            when = timezone.localtime(entry.at).strftime("%-I:%M %p")
+            when = clock_time(entry.at)
             action = entry.get_action_display().lower()
             reason = f"This story was {action} by {who} at {when}; you can no longer edit it."
         return (
