@@ -12,10 +12,6 @@ CACHE_KEY = "articles:chrome"
 CACHE_SECONDS = 600
 
 
-def _generation():
-    return caching.fragment_generations(caching.SITE_KEY)[caching.SITE_KEY]
-
-
 def site_chrome():
     # One round trip: the copy is kept under one key and carries the generation it was made
     # under, read together with the current one.
@@ -30,6 +26,6 @@ def site_chrome():
         # Read after the rows: creating the settings row (on the first page ever) bumps it.
         # The masthead, footer and head-link fragments vary on it, so they are rendered
         # again when the site changes, not each time this copy expires.
-        chrome["chrome_version"] = _generation()
+        chrome["chrome_version"] = caching.fragment_generations_of(caching.SITE_KEY)
         cache.set(CACHE_KEY, chrome, CACHE_SECONDS)
     return chrome

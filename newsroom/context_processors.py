@@ -4,5 +4,5 @@ from articles.chrome import site_chrome
 
 
 def site(request):
-    """The site's identity, sections and address for every template."""
-    return {**site_chrome(), "SITE_URL": settings.SITE_URL, "TIME_ZONE": settings.TIME_ZONE}
+    """The site's identity and sections, and the newsroom's time zone, for every template."""
+    return {**site_chrome(), "TIME_ZONE": settings.TIME_ZONE}

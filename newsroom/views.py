@@ -40,11 +40,16 @@ def failed_save_context(request):
     return {"failed_admin_save": True}
 
 
+def error_page(request, template_name):
+    """An error page's HTML, rendered without the database: the site's name from the
+    settings, and where a failed save's text went."""
+    context = {"site_name": settings.SITE_NAME, **failed_save_context(request)}
+    return loader.get_template(template_name).render(context)
+
+
 @requires_csrf_token
 def server_error(request):
-    template = loader.get_template("500.html")
-    html = template.render({"site_name": settings.SITE_NAME, **failed_save_context(request)})
-    return HttpResponseServerError(html)
+    return HttpResponseServerError(error_page(request, "500.html"))
 
 
 # How long a reader, proxy or crawler is asked to wait before trying again.
@@ -54,9 +59,7 @@ RETRY_AFTER_SECONDS = 30
 def service_unavailable(request):
     """The 503 page for a database outage (newsroom/outage.py): quick, in the site's design,
     without the database, and kept by nobody."""
-    context = {"site_name": settings.SITE_NAME, **failed_save_context(request)}
-    html = loader.get_template("503.html").render(context)
-    response = HttpResponse(html, status=503)
+    response = HttpResponse(error_page(request, "503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
