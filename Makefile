@@ -38,7 +38,7 @@ production-deps:
 	@{ command -v nginx && command -v openssl && test -e $(NGINX_BROTLI); } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      nginx libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static openssl >/dev/null; \
+	      nginx libnginx-mod-http-brotli-filter openssl >/dev/null; \
 	  else \
 	    echo "The production stack needs nginx, its brotli module and openssl:" \
 	      "apt-get install nginx libnginx-mod-http-brotli-filter openssl" >&2; exit 1; \

@@ -4,7 +4,6 @@ Each runs on 127.0.0.1 on a free port with its data in a temporary folder, and i
 by its own PID: the machine's shared servers are never touched.
 """
 
-import contextlib
 import glob
 import http.client
 import json
@@ -36,12 +35,6 @@ def wait_for(condition, timeout, what):
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what}")
         time.sleep(0.05)
-
-
-def port_open(port):
-    with contextlib.closing(socket.socket()) as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 class ThrowawayRedis:
@@ -206,15 +199,17 @@ def site_environment(database_url, redis_url, media_root, **overrides):
         if not name.startswith(("DATABASE_", "REDIS_", "CONN_", "PAGE_CACHE", "CACHE_"))
     }
     environment.update(
-        DEBUG="0",
-        SECRET_KEY="fault-tests-" + "x" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        LOG_LEVEL="CRITICAL",
-        MEDIA_ROOT=str(media_root),
-        **overrides,
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "fault-tests-" + "x" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "LOG_LEVEL": "CRITICAL",
+            "MEDIA_ROOT": str(media_root),
+            **overrides,
+        }
     )
     return environment
 

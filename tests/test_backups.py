@@ -32,8 +32,12 @@ def psql(url, sql):
     )
 
 
+# A scratch database of its own on the PostgreSQL server, once per run (not per database).
+pytestmark = pytest.mark.stack
+
+
 @pytest.fixture
-def seeded():
+def seeded(tmp_path):
     """A small database with awkward names and a media folder with awkward files."""
     server = SERVER
     env_url = os.environ.get("DATABASE_URL", "")
@@ -59,7 +63,7 @@ def seeded():
         INSERT INTO archive.story SELECT * FROM story WHERE id <= 10;
         """,
     )
-    media = Path(f"/tmp/{name}_media")  # noqa: S108 - the drill's own scratch folder
+    media = tmp_path / "media"
     (media / "photos" / "2026" / "12").mkdir(parents=True, exist_ok=True)
     (media / "photos" / "2026" / "12" / "harbour at dawn.jpg").write_bytes(image_file().read())
     (media / "photos" / "2026" / "12" / "ünïcode, commas.png").write_bytes(
@@ -70,7 +74,6 @@ def seeded():
     yield url, media
     psql(admin_url, f'DROP DATABASE IF EXISTS "{name}"')
     psql(admin_url, f'DROP DATABASE IF EXISTS "{name}_restore_drill"')
-    subprocess.run(["rm", "-rf", str(media)], check=True)  # noqa: S603, S607
 
 
 def run_drill(url, media, tmp_path, after_restore=""):

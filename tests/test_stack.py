@@ -18,15 +18,11 @@ import pytest
 
 from deploy.stack import Stack
 
+from .services import free_port
+
 pytestmark = pytest.mark.stack
 
 LONG_CACHE = 30 * 24 * 3600  # at least a month
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,8 @@
 story meanwhile, and a save during a real database outage (a throwaway PostgreSQL stopped
 under a gunicorn server), both give the text back."""
 
-import contextlib
-import glob
-import os
 import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -23,6 +11,7 @@ from articles import workflow
 from articles.models import Article
 
 from ..factories import make_article, make_section, make_staff
+from ..services import SiteServer, ThrowawayPostgres, manage, run_django, site_environment
 from ..workflow_helpers import ensure_editorial_groups
 
 PASSWORD = "correct horse battery staple"
@@ -116,153 +105,65 @@ def test_writer_saving_after_an_editor_published_gets_the_form_with_their_text(
 
 # A real database outage ----------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))[-1]).parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} within {seconds} s")
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL of this test's own, in a temporary folder on a free loopback port; it is
-    stopped and started with pg_ctl, never the machine's shared server."""
-
-    def __init__(self):
-        self.folder = Path(tempfile.mkdtemp(prefix="nr-typed-pg-"))
-        self.port = free_port()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/nr_typed"
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-            shutil.chown(self.folder, "postgres")
-        self.run(
-            "initdb", "-D", self.folder / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8"
-        )
-
-    def run(self, program, *args):
-        command = [str(PG_BIN / program), *map(str, args)]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, cwd=self.folder)  # noqa: S603 (pg binaries, fixed arguments)
-
-    def start(self):
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.run(
-            "pg_ctl",
-            "-D",
-            self.folder / "data",
-            "-o",
-            options,
-            "-l",
-            self.folder / "log",
-            "-w",
-            "start",
-        )
-
-    def stop(self):
-        self.run("pg_ctl", "-D", self.folder / "data", "-m", "fast", "-w", "stop")
-
-    def remove(self):
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
 
 @pytest.fixture
 def postgres():
     server = ThrowawayPostgres()
     try:
         server.start()
-        server.run("createdb", "-h", "127.0.0.1", "-p", server.port, "-U", "postgres", "nr_typed")
+        server.create_database()
         yield server
     finally:
         server.remove()
+
+
+SEED = """
+from django.contrib.auth.models import Group, User
+from articles.models import Article, Section
+user = User.objects.create_user("eddie", password=%r, is_staff=True)
+user.groups.add(Group.objects.get(name="Editor"))
+section = Section.objects.create(name="City", slug="city")
+Article.objects.create(headline="Harbor dredging begins", slug="harbor-dredging", section=section,
+                       body="<p>Crews start on Monday.</p>", status="draft", created_by=user)
+print(json.dumps(True))
+"""
 
 
 @pytest.fixture
 def production_site(postgres, tmp_path):
     """The site as production runs it (gunicorn, DEBUG=0, collected static files) on the
     throwaway PostgreSQL, with an editor and a story. Yields (base URL, environment)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": postgres.url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "localhost",
-        "SITE_URL": f"http://localhost:{port}",
-        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS ends at the proxy
-        # Persistent connections off: every request connects, so a stopped database fails
-        # at once (connection refused) and is used again as soon as it is back.
-        "DATABASE_POOL": "0",
-        "CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "WEB_CONCURRENCY": "1",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
+    env = site_environment(
+        postgres.url,
+        "",  # no Redis: nothing between the browser and the database's outage
+        tmp_path / "media",
+        STATIC_ROOT=str(tmp_path / "static"),
+        # Every request connects, so a stopped database fails at once (connection refused)
+        # and is used again as soon as it is back.
+        CONN_MAX_AGE="0",
+        LOG_LEVEL="WARNING",
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    django_shell(
-        env,
-        "from django.contrib.auth.models import Group, User;"
-        "from articles.models import Article, Section;"
-        f"u = User.objects.create_user('eddie', password={PASSWORD!r}, is_staff=True);"
-        "u.groups.add(Group.objects.get(name='Editor'));"
-        "s = Section.objects.create(name='City', slug='city');"
-        "Article.objects.create(headline='Harbor dredging begins', slug='harbor-dredging',"
-        " section=s, body='<p>Crews start on Monday.</p>', status='draft', created_by=u)",
-    )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "newsroom/gunicorn.py", "newsroom.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://localhost:{port}"
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    run_django(SEED % PASSWORD, env)
+    server = SiteServer(env, workers=1)
+    env["SITE_URL"] = server.env["SITE_URL"] = f"http://127.0.0.1:{server.port}"
+    server.start()
     try:
-        wait_until(lambda: answers(f"{base}/robots.txt"), 30, "gunicorn did not answer")
-        yield base, env
+        yield f"http://127.0.0.1:{server.port}", env
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
 
 
-def answers(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def manage(env, *args):
-    """Run a management command for the production-like site; returns its output."""
-    return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+def stored_story(env):
+    """The story's headline and body as the database holds them."""
+    return run_django(
+        "from articles.models import Article\n"
+        "a = Article.objects.get(slug='harbor-dredging')\n"
+        "print(json.dumps(a.headline + '|' + a.body))",
+        env,
     )
-
-
-def django_shell(env, code):
-    result = manage(env, "shell", "-c", code)
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
 
 
 def test_a_save_during_a_database_outage_keeps_the_text_and_restores_it(
@@ -279,7 +180,7 @@ def test_a_save_during_a_database_outage_keeps_the_text_and_restores_it(
     postgres.stop()
     started = time.monotonic()
     page.click("input[name=_save]")
-    page.get_by_role("heading", name="Something went wrong on our side").wait_for()
+    page.get_by_role("heading", name="The site is temporarily unavailable").wait_for()
     failed_after = time.monotonic() - started
     assert "Your text is kept in this browser" in page.inner_text("main")
     screenshot("typed-02-outage-error-page")
@@ -311,11 +212,7 @@ def test_a_save_during_a_database_outage_keeps_the_text_and_restores_it(
         )
         == []
     )
-    saved = django_shell(
-        env,
-        "from articles.models import Article; a = Article.objects.get(slug='harbor-dredging');"
-        "print(a.headline + '|' + a.body)",
-    )
+    saved = stored_story(env)
     assert saved.startswith("Harbor dredging begins on schedule|")
     assert "The first barge arrived at dawn." in saved
     page.goto(form_url)
