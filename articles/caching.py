@@ -158,10 +158,16 @@ def _with_missing(keys, found):
     missing = [key for key in keys if key not in found]
     if missing:
         initial = -time.time_ns()
-        cache.set_many(
-            {GENERATION_PREFIX + key: initial for key in missing}, timeout=GENERATION_SECONDS
-        )
-        found = {**found, **dict.fromkeys(missing, initial)}
+        found = dict(found)
+        for key in missing:
+            # Only if it still has none: another process may have given it one since (or this
+            # one's read was skipped while the cache was unreachable). Overwriting that would
+            # make every page stored with it a miss, which a database outage then turns into
+            # errors instead of stored pages.
+            if cache.add(GENERATION_PREFIX + key, initial, timeout=GENERATION_SECONDS):
+                found[key] = initial
+            else:
+                found[key] = cache.get(GENERATION_PREFIX + key, initial)
     return found
 
 

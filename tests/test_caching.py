@@ -460,3 +460,13 @@ def test_editing_a_gallery_or_body_photo_refreshes_the_story_page(client, story,
     after = client.get(story.url).content.decode()
     assert "Crew at the new pier." in after and "AP/New Credit" in after
     assert "Courier/Old Credit" not in after
+
+
+def test_a_key_given_a_generation_elsewhere_keeps_it():
+    """Two processes that both find a key without a generation (or one whose read was
+    skipped while the cache was unreachable) agree on one, instead of the second overwriting
+    the first and turning every page stored with it into a miss."""
+    first = caching.fragment_generations("list")["list"]
+    # A process that did not see it: the generation it uses is the one already there.
+    assert caching._with_missing(["list"], {}) == {"list": first}
+    assert caching.fragment_generations("list")["list"] == first
