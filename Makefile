@@ -11,6 +11,7 @@ PORT ?= 8000
 	format browser-deps bench bench-deps bench-admin clean
 
 $(INSTALLED): pyproject.toml
+	@echo "Installing into $(VENV) (a few minutes the first time) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
@@ -22,7 +23,7 @@ install: $(INSTALLED)
 # content loads into an empty database only; the logins are kept in .demo-logins.
 run:
 	@$(PYTHON) deploy/check_port.py $(PORT)
-	@$(MAKE) --no-print-directory install
+	@$(MAKE) --no-print-directory --silent install
 	$(PY) manage.py migrate --noinput --verbosity 0
 	@$(PY) manage.py seed_demo --admin-url http://127.0.0.1:$(PORT)/admin/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
