@@ -5,11 +5,13 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+PORT ?= 8000
 
 .PHONY: install run production production-stop production-deps html-check-deps test test-postgres lint \
 	format browser-deps bench bench-deps bench-admin clean
 
 $(INSTALLED): pyproject.toml
+	@echo "Installing into $(VENV) (a few minutes the first time) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
@@ -17,10 +19,14 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+# The port is checked first, so a busy one is reported before anything is installed. The demo
+# content loads into an empty database only; the logins are kept in .demo-logins.
+run:
+	@$(PYTHON) deploy/check_port.py $(PORT)
+	@$(MAKE) --no-print-directory --silent install
+	$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py seed_demo --admin-url http://127.0.0.1:$(PORT)/admin/
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The production stack on this machine: nginx (TLS, HTTP/2, buffering, gzip/brotli, static
 # files and media) in front of gunicorn, on https://127.0.0.1:8443 (HTTPS_PORT) with

@@ -293,14 +293,18 @@ def publish(article, user, at=None):
     """Publish now, or at ``at``: a future time schedules the story, which then goes live by
     itself (the visibility rule decides, no job runs). Refused before the embargo."""
     TRANSITIONS["publish"].check(article, user)
-    at = at or timezone.now()
+    now = timezone.now()
+    at = at or now
     _check_embargo(article, at)
     if article.lead_photo and (problems := article.lead_photo.publishing_problems()):
         raise WorkflowError(f"“{article}” cannot be published yet. " + " ".join(problems))
-    comment = "Scheduled" if at > timezone.now() else "Published"
+    comment = "Scheduled" if at > now else "Published"
     with revision(user, comment):
         article.status = Article.Status.PUBLISHED
-        article.published_at = at
+        first = article.first_published_at
+        # Back on the site after an unpublish or the trash, a story keeps the publication
+        # time readers first saw; one scheduled for later goes out at that time.
+        article.published_at = first if at <= now and first and first < at else at
         save_checked(article, user)
         _record_publication(article, user)
     return article

@@ -146,13 +146,13 @@ def test_loaded_fixture_cannot_reach_a_reader_with_script(client, tmp_path):
     assert "Hello" in body
 
 
-def test_seed_demo_command_stores_sanitised_bodies():
+def test_seed_demo_command_stores_sanitised_bodies(tmp_path):
     """The command reuses the illustrations already in the photo library (as when it runs
     again), so small ones made here spare the test drawing and encoding 1200 px pictures."""
     for row in load_demo_content()["stories"]:
         make_photo(title=f"Illustration: {row['headline']}"[:200])
     photos = Photo.objects.count()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", logins_file=tmp_path / "logins", stdout=io.StringIO())
     assert Photo.objects.count() == photos
     assert Article.objects.count() >= 30
     for body in Article.objects.values_list("body", flat=True):

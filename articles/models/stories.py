@@ -511,6 +511,18 @@ class Article(models.Model):
             return False
         return (self.updated_at - self.published_at).total_seconds() > 15 * 60
 
+    @property
+    def updated_time(self):
+        """The "Updated" time readers see: the later of a noticeable edit after publication
+        and the last correction or update note; None when there is neither. Uses the
+        ``corrections`` prefetch of ``for_detail()``."""
+        if not self.first_published_at:
+            return None
+        times = [correction.created_at for correction in self.corrections.all()]
+        if self.was_updated:
+            times.append(self.updated_at)
+        return max(times, default=None)
+
 
 class Byline(models.Model):
     """An author credited on a story, in the order the byline names them."""

@@ -1,9 +1,13 @@
+import logging
 import random
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 from html import escape
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -18,8 +22,11 @@ from articles.homepage import ensure_front_zones
 from articles.models import (
     Article,
     ArticleViews,
+    AuditEntry,
     Author,
     Byline,
+    Correction,
+    GalleryPhoto,
     Granularity,
     HomepageZone,
     Photo,
@@ -29,6 +36,13 @@ from articles.models import (
 from articles.roles import sync_groups
 
 DEMO_ACCOUNTS = [("editor", "Editor"), ("writer", "Writer")]
+# The demo accounts' passwords, made once and kept (git-ignored) so they stay the same on
+# every run; deleting the file gives the accounts new ones.
+LOGINS_FILE = settings.BASE_DIR / ".demo-logins"
+LOGINS_HEADER = (
+    "# The demo accounts of this copy of the newsroom (manage.py seed_demo). Delete this file\n"
+    "# for new passwords on the next run.\n"
+)
 DEMO_TAGLINE = "News of the harbor city and the towns around the bay"
 DEMO_DESCRIPTION = (
     "Local news, politics, business, science and sports from Port Aldren and the Aldren Bay."
@@ -60,20 +74,48 @@ def body_html(paragraphs):
 
 class Command(BaseCommand):
     help = (
-        "Load the demo newsroom: sections, authors, photos and stories (published, drafts and "
-        "scheduled), plus an editor and a writer account. Safe to run again: nothing is "
-        "duplicated, and the accounts get new passwords, which are printed."
+        "Load the demo newsroom into an empty database: sections, authors, photos and stories "
+        "(published, corrected, with a gallery, in review, drafts and scheduled), plus an "
+        "editor and a writer account. A database that has stories is left as it is. The "
+        "accounts' passwords are kept in a file (--logins-file) and printed last."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--logins-file",
+            type=Path,
+            default=LOGINS_FILE,
+            help="Where the demo accounts' passwords are kept (default: .demo-logins in the "
+            "project folder).",
+        )
+        parser.add_argument(
+            "--admin-url", default="/admin/", help="Where to sign in, for the closing line."
+        )
+
+    def handle(self, *args, logins_file, admin_url, **options):
+        # Every story saved purges its pages from the cache, one log line each: useful when
+        # an editor saves one, noise above the logins when the demo saves dozens.
+        with quiet_logger("articles.caching"):
+            if Article.objects.exists():
+                self.stdout.write(
+                    "The database has stories already; the demo content loads into an empty "
+                    "database only, so nothing was changed."
+                )
+                logins = self.create_accounts(logins_file)
+            else:
+                with transaction.atomic():
+                    logins = self.create_accounts(logins_file)
+                    self.load_demo()
+        self.print_logins(logins, logins_file, admin_url)
+
+    def load_demo(self):
         content = load_demo_content()
-        with transaction.atomic():
-            self.load_site()
-            sections = self.load_sections(content["sections"])
-            authors = self.load_authors(content["authors"])
-            self.load_stories(content["stories"], sections, authors)
-            self.load_readership()
-        self.create_accounts()
+        self.load_site()
+        sections = self.load_sections(content["sections"])
+        authors = self.load_authors(content["authors"])
+        writer = User.objects.get(username="writer")
+        self.load_stories(content["stories"], sections, authors, writer)
+        self.load_readership()
 
     def load_site(self):
         site = site_chrome()["site"]
@@ -112,13 +154,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Authors: {len(authors)}")
         return authors
 
-    def load_stories(self, rows, sections, authors):
+    def load_stories(self, rows, sections, authors, writer):
         now = timezone.now()
         published_rank = scheduled_rank = 0
-        created = 0
+        articles = {}
         for number, row in enumerate(rows, start=1):
             slug = slugify(row["headline"])[:200]
-            photo = self.photo_for(row, slug, authors)
+            created_by = None
             if row["status"] == "published":
                 # Newest first in file order, a few hours apart over the past days.
                 status, published_at = (
@@ -132,35 +174,70 @@ class Command(BaseCommand):
                     Article.Status.PUBLISHED,
                     now + timedelta(days=scheduled_rank),
                 )
+            elif row["status"] == "review":
+                # The demo writer's own submission, waiting for an editor.
+                status, published_at, created_by = Article.Status.REVIEW, None, writer
             else:
                 status, published_at = Article.Status.DRAFT, None
-            article, was_created = Article.objects.update_or_create(
+            article = Article.objects.create(
                 slug=slug,
-                defaults={
-                    "headline": row["headline"],
-                    "kicker": row["kicker"],
-                    "dek": row["dek"],
-                    "dateline": row["dateline"],
-                    "body": body_html(row["body"]),
-                    "section": sections[row["section"]],
-                    "lead_photo": photo,
-                    "status": status,
-                    "published_at": published_at,
-                },
+                headline=row["headline"],
+                kicker=row["kicker"],
+                dek=row["dek"],
+                dateline=row["dateline"],
+                body=body_html(row["body"]),
+                section=sections[row["section"]],
+                lead_photo=self.photo_for(row, slug, authors),
+                status=status,
+                published_at=published_at,
+                created_by=created_by,
             )
-            created += was_created
+            articles[row["headline"]] = article
             # A demo story was last edited when it was published, not when it was loaded.
             edited = min(published_at, now) if published_at else now
             Article.objects.filter(pk=article.pk).update(updated_at=edited)
-            article.bylines.all().delete()
             Byline.objects.bulk_create(
                 Byline(article=article, author=authors[author_slug], order=order)
                 for order, author_slug in enumerate(row["authors"])
             )
             article.tags.set(row["tags"])
+            if note := row.get("review_note"):
+                AuditEntry.objects.create(
+                    article=article,
+                    headline=article.headline,
+                    action=AuditEntry.Action.SUBMITTED,
+                    user=writer,
+                    note=note,
+                )
             self.stdout.write(f"\rStories: {number}/{len(rows)}", ending="")
             self.stdout.flush()
-        self.stdout.write(f"\rStories: {len(rows)} ({created} new)")
+        self.stdout.write(f"\rStories: {len(rows)}")
+        for row in rows:
+            self.load_gallery(articles[row["headline"]], row.get("gallery", []), articles)
+            self.load_corrections(articles[row["headline"]], row.get("corrections", []))
+
+    def load_gallery(self, article, items, articles):
+        """A gallery of other stories' illustrations, captioned for this story."""
+        GalleryPhoto.objects.bulk_create(
+            GalleryPhoto(
+                article=article,
+                photo=articles[item["photo_of"]].lead_photo,
+                order=order,
+                caption=item["caption"],
+            )
+            for order, item in enumerate(items)
+        )
+
+    def load_corrections(self, article, items):
+        editor = User.objects.get(username="editor")
+        for item in items:
+            Correction.objects.create(
+                article=article,
+                kind=item["kind"],
+                text=item["text"],
+                created_by=editor,
+                created_at=article.published_at + timedelta(hours=item["hours_after_publishing"]),
+            )
 
     def load_readership(self):
         """Two days of made-up readership, so the dashboard and "most read" have figures."""
@@ -190,6 +267,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Readership: {len(rows)} hourly counts")
 
     def photo_for(self, row, slug, authors):
+        if "photo_alt" not in row:
+            return None  # A brief has no picture.
         title = f"Illustration: {row['headline']}"[:200]
         photo = Photo.objects.filter(title=title).first()
         if photo is None:
@@ -204,15 +283,59 @@ class Command(BaseCommand):
         photo.save()
         return photo
 
-    def create_accounts(self):
+    def create_accounts(self, logins_file):
+        """The demo editor and writer, with the passwords kept in ``logins_file`` (made
+        there for an account that has none yet), so the logins printed stay true."""
         sync_groups(apps)
-        self.stdout.write("\nDemo accounts (new passwords on every run):")
+        kept = read_logins(logins_file)
+        logins = {
+            username: kept.get(username) or secrets.token_urlsafe(12)
+            for username, _ in DEMO_ACCOUNTS
+        }
+        if logins != kept:
+            write_logins(logins_file, logins)
         for username, group_name in DEMO_ACCOUNTS:
-            user, _ = User.objects.get_or_create(username=username)
-            password = secrets.token_urlsafe(12)
-            user.set_password(password)
-            user.is_staff = True
-            user.save()
+            user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+            if not user.check_password(logins[username]) or not user.is_staff:
+                user.set_password(logins[username])
+                user.is_staff = True
+                user.save()
             user.groups.set([Group.objects.get(name=group_name)])
-            self.stdout.write(f"  {group_name:7} login: {username}  password: {password}")
-        self.stdout.write("Log in at /admin/ on the site.")
+        return logins
+
+    def print_logins(self, logins, logins_file, admin_url):
+        self.stdout.write(f"\nDemo accounts (passwords kept in {logins_file}):")
+        for username, group_name in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {group_name:7} login: {username}  password: {logins[username]}")
+        self.stdout.write(f"Sign in at {admin_url}")
+
+
+def read_logins(path):
+    """The usernames and passwords kept in ``path`` ("username password" lines)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    pairs = (line.split() for line in text.splitlines() if not line.startswith("#"))
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+
+
+def write_logins(path, logins):
+    path.write_text(
+        LOGINS_HEADER
+        + "".join(f"{username} {password}\n" for username, password in logins.items()),
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+
+
+@contextmanager
+def quiet_logger(name, level=logging.WARNING):
+    """Only ``level`` and above from the logger ``name`` while the block runs."""
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
