@@ -1,4 +1,5 @@
 import functools
+from collections import Counter
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -49,25 +50,30 @@ class HomeView(TemplateView):
 @caching.page_cached
 class ArticleDetailView(DetailView):
     """The article page. ``story`` is a light row (the columns read around the cached
-    fragments: 404, redirect, title, surrogate keys); ``load_article`` loads the whole story
+    fragments: 404, redirect, title, surrogate keys); ``load_article`` gives the whole story
     with its relations (``for_detail()``) for the fragments that show it."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "story"
     light_fields = ("slug", "headline", "dek", "section_id", "lead_photo_id")
+    article = None  # the whole story, when it had to be loaded to decide
 
     def get_object(self, queryset=None):
         """The light row: from the fragment cache while the story's generation is unchanged
-        (any save or delete bumps it), else from one small query. Only public stories are
-        kept, and a public story stops being public only through a change, so a kept copy is
-        never wrong for longer than an edit takes."""
+        (any save or delete bumps it). Only public stories are kept, and a public story stops
+        being public only through a change, so a kept copy is never wrong for longer than an
+        edit takes. When it is not kept the fragments are cold too and need the whole story:
+        it is loaded at once (one query, not a light one and then the whole one) and its
+        light copy kept."""
         pk = self.kwargs["pk"]
-        return caching.fragment_cached(
-            f"article-light:{pk}:{self.fragment['story']}",
-            self.fragment["seconds"],
+        key = f"article-light:{pk}:{self.fragment['story']}"
+        light = caching.fragment_cache().get(key)
+        if light is None:
             # Drafts and scheduled stories are 404, never 403: readers must not learn they exist.
-            lambda: get_object_or_404(Article.objects.published().only(*self.light_fields), pk=pk),
-        )
+            self.article = get_object_or_404(Article.objects.published().for_detail(), pk=pk)
+            light = light_copy(self.article, self.light_fields)
+            caching.fragment_cache().set(key, light, self.fragment["seconds"])
+        return light
 
     def get(self, request, *args, **kwargs):
         self.fragment = caching.fragment_context(
@@ -83,7 +89,9 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         story = self.object
-        load_article = functools.cache(lambda: Article.objects.for_detail().get(pk=story.pk))
+        load_article = functools.cache(
+            lambda: self.article or Article.objects.for_detail().get(pk=story.pk)
+        )
         return super().get_context_data(
             load_article=load_article,
             load_related=functools.cache(lambda: related_stories(load_article())),
@@ -93,12 +101,24 @@ class ArticleDetailView(DetailView):
         )
 
 
+def light_copy(instance, fields):
+    """``instance`` with only its pk and ``fields`` loaded, as ``.only(*fields)`` would
+    have read it (smaller to keep in a cache)."""
+    names = {"id", *fields}
+    attnames = [f.attname for f in instance._meta.concrete_fields if f.attname in names]
+    return type(instance).from_db(
+        instance._state.db, attnames, [getattr(instance, name) for name in attnames]
+    )
+
+
 def related_stories(article):
-    """The public stories most related to ``article`` (a story loaded with its tags)."""
+    """The public stories most related to ``article`` (a story loaded with its tags): those
+    sharing the most tags with it, then its section's newest."""
+    shared_tags, same_section = related_candidates(article)
     return list(
         Article.objects.published()
-        .filter(pk__in=related_candidates(article))
-        .related_to(article)
+        .filter(pk__in={*shared_tags, *same_section})
+        .ranked_by_shared_tags(shared_tags)
         .for_listing()[:RELATED_COUNT]
     )
 
@@ -116,8 +136,9 @@ def most_read_besides(article):
 
 
 def related_candidates(article):
-    """Ids of the stories "related" may choose from: the newest sharing a tag with
-    ``article`` and the newest of its section. Ranking every story of a section by shared
+    """The stories "related" may choose from: the newest sharing a tag with ``article``
+    (id -> how many of its tags they share, counted from the tag links read) and the ids of
+    the newest of its section. Ranking every story of a section by shared
     tags takes half a minute at a million stories; ranking these few takes milliseconds.
     (Read as lists: as subqueries PostgreSQL plans them badly, seconds at a million.)"""
     tag_ids = [tag.pk for tag in article.tags.all()]
@@ -133,7 +154,7 @@ def related_candidates(article):
         .order_by("-pk")
         .values_list("pk", flat=True)[:RELATED_CANDIDATES]
     )
-    return {*by_tag, *same_section}
+    return Counter(by_tag), list(same_section)
 
 
 def newest_ids(links):

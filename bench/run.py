@@ -3,11 +3,15 @@
 Seeds a database (PostgreSQL when DATABASE_URL is set, else bench/results/bench.sqlite3) up
 to BENCH_ARTICLES stories, collects static files, starts gunicorn the way production does
 (newsroom/gunicorn.py, DEBUG=0, a SECRET_KEY, ALLOWED_HOSTS, persistent connections), warms
-up, then drives wrk against each page twice: with the page cache off ("uncached": a full
-render, template fragments allowed) and on ("cached"). In the same run it measures a bare
+up, then drives wrk against each public page in three modes: page cache on ("cached"), page
+cache off with template fragments allowed ("fragments") and no cache at all ("cold":
+CACHE_BACKEND=dummy, every Django cache a DummyCache). In the same run it measures a bare
 Django view returning as many bytes as the article page, through the same settings and
-middleware (the framework floor), and prints each page's share of the floor's requests per
-second. Results also go to bench/results/<time>.json.
+middleware (the framework floor), and prints each page's requests per second, its share of
+the floor's, p50 and p99, the server's CPU milliseconds per request (user + system time of
+gunicorn's processes over the run, from /proc) and the queries per request (one request
+through Django's test client in the same mode, after a warming one). Results also go to
+bench/results/<time>.json.
 
 Environment: BENCH_ARTICLES (10000), BENCH_DURATION seconds per page (10), BENCH_CONNECTIONS
 (16), BENCH_THREADS (2), BENCH_WORKERS (2), BENCH_PORT (8765). Loads go to 127.0.0.1 only.
@@ -38,7 +42,10 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 HOST = f"http://127.0.0.1:{PORT}"
 
 
-def server_env(page_cache):
+MODES = ("cached", "fragments", "cold")
+
+
+def server_env(mode):
     env = dict(os.environ)
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = f"sqlite:///{RESULTS / 'bench.sqlite3'}"
@@ -51,7 +58,8 @@ def server_env(page_cache):
         DATABASE_POOL="0",  # sync workers: persistent connections (docs/production.md)
         CONN_MAX_AGE="600",
         NEWSROOM_BENCH_FLOOR="1",
-        PAGE_CACHE_SECONDS="600" if page_cache else "0",
+        PAGE_CACHE_SECONDS="600" if mode == "cached" else "0",
+        CACHE_BACKEND="dummy" if mode == "cold" else "",
         WEB_CONCURRENCY=str(WORKERS),
         PORT=str(PORT),
         LOG_LEVEL="WARNING",
@@ -90,8 +98,10 @@ def prepare(env):
         "a=Article.objects.published().newest_first().first();"
         "s=Section.objects.order_by('pk').first();"
         "t=Tag.objects.filter(slug='ferries').first() or Tag.objects.order_by('pk').first();"
+        "w=a.authors.order_by('pk').first();"
         "print(json.dumps({'count':Article.objects.count(),'article':a.url,"
-        "'section':s.get_absolute_url(),'tag':'/tag/%s/'%t.slug}))",
+        "'section':s.get_absolute_url(),'tag':'/tag/%s/'%t.slug,"
+        "'author':w.get_absolute_url()}))",
         env=env,
     )
 
@@ -173,16 +183,53 @@ def drain(floor_path):
         response.read()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(group):
+    """User + system CPU seconds of every live process in a process group (gunicorn's
+    master and workers), from /proc; workers live as long as the server does."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime are fields 14 and 15 of stat
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def query_counts(pages, env):
+    """Queries per request for each page in this mode: a warming request, then one counted."""
+    code = (
+        "from django.db import connection;from django.test import Client;"
+        "from django.test.utils import CaptureQueriesContext;"
+        "c=Client(HTTP_HOST='127.0.0.1');counts={}\n"
+        f"for name,path in {pages!r}.items():\n"
+        " c.get(path)\n"
+        " with CaptureQueriesContext(connection) as q: c.get(path)\n"
+        " counts[name]=len(q.captured_queries)\n"
+        "print(json.dumps(counts))"
+    )
+    return django_query(code, env=env)
+
+
 def measure(pages, env, mode, floor_path):
+    queries = query_counts(pages, env)
     process = start_server(env)
     try:
         results = {}
         for name, path in [("floor", floor_path), *pages.items()]:
             wrk(path, 2)  # warm up: caches, connections, imports
             drain(floor_path)
+            cpu_before = cpu_seconds(process.pid)
             results[name] = wrk(path, DURATION)
             drain(floor_path)
-            print(f"  {mode:<8} {name:<8} {results[name]['rps']:9.0f} req/s", flush=True)
+            cpu = cpu_seconds(process.pid) - cpu_before
+            results[name]["cpu_ms"] = cpu * 1000 / max(results[name]["requests"] + 1, 1)
+            results[name]["queries"] = queries.get(name, 0)
+            print(f"  {mode:<9} {name:<8} {results[name]['rps']:9.0f} req/s", flush=True)
         return results
     finally:
         stop_server(process)
@@ -191,13 +238,14 @@ def measure(pages, env, mode, floor_path):
 def main():
     if not shutil.which("wrk"):
         raise SystemExit("The benchmark needs wrk: apt-get install wrk (or `make bench-deps`).")
-    env = server_env(page_cache=False)
+    env = server_env("fragments")
     info = prepare(env)
     pages = {
         "home": "/",
         "article": info["article"],
         "section": info["section"],
         "tag": info["tag"],
+        "author": info["author"],
         "search": "/search/?q=ferry",
         "rss": "/feeds/rss/",
     }
@@ -212,10 +260,7 @@ def main():
         f"Benchmark: {info['count']:,} stories on {database}, gunicorn {WORKERS} sync workers, "
         f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s, article page {size:,} bytes"
     )
-    runs = {
-        "uncached": measure(pages, server_env(page_cache=False), "uncached", floor_path),
-        "cached": measure(pages, server_env(page_cache=True), "cached", floor_path),
-    }
+    runs = {mode: measure(pages, server_env(mode), mode, floor_path) for mode in MODES}
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": info["count"],
@@ -236,16 +281,19 @@ def main():
 
 
 def print_table(report):
+    """One line per page and mode; "floor" is the page's requests per second over the
+    floor's in the same mode's server (same settings, same middleware)."""
     print()
     print(
-        f"{'page':<10}{'mode':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'floor':>8}"
+        f"{'page':<9}{'mode':<11}{'req/s':>8}{'floor':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'CPU ms':>8}{'queries':>8}{'errors':>7}"
     )
     for mode, run in report["runs"].items():
         floor = run["floor"]["rps"]
         for name, r in run.items():
             print(
-                f"{name:<10}{mode:<10}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}"
-                f"{r['errors']:>8}{r['rps'] / floor:>8.0%}"
+                f"{name:<9}{mode:<11}{r['rps']:>8.0f}{r['rps'] / floor:>7.3f}x{r['p50_ms']:>8.2f}"
+                f"{r['p99_ms']:>8.2f}{r['cpu_ms']:>8.2f}{r['queries']:>8}{r['errors']:>7}"
             )
 
 

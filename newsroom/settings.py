@@ -193,6 +193,14 @@ else:
         }
     }
 
+# CACHE_BACKEND=dummy makes every cache a DummyCache (pages, fragments, site settings,
+# rate-limit counters): the cold render every page must be fast at by itself (bench/run.py).
+CACHE_BACKEND = env("CACHE_BACKEND", "")
+if CACHE_BACKEND == "dummy":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif CACHE_BACKEND:
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be empty or 'dummy', not {CACHE_BACKEND!r}")
+
 # --- Page and fragment caching (articles/caching.py, newsroom/pagecache.py) -------------
 # {% cache %} looks for this alias first; naming it saves a failed lookup per fragment.
 CACHES["template_fragments"] = CACHES["default"]
@@ -248,7 +256,7 @@ RATELIMIT_VIEW = "newsroom.views.rate_limited"
 # Views counted per address; empty turns the limit off. A newsroom's office or a mobile
 # carrier may put many readers behind one address, hence the generous default.
 READERSHIP_BEACON_RATE = env("READERSHIP_BEACON_RATE", "120/m")
-if not REDIS_URL:
+if not REDIS_URL or CACHE_BACKEND == "dummy":
     # Without Redis each process counts for itself: the limit is per worker, which is still
     # a limit. django-ratelimit's checks ask for a shared cache; docs/security.md says why
     # one machine may do without.

@@ -482,10 +482,10 @@ def test_article_with_a_gallery_uses_a_constant_number_of_queries(
     for order in range(gallery_size):
         GalleryPhoto.objects.create(article=article, photo=make_photo(), order=order)
     assert client.get(article.url).status_code == 200  # fills the site-wide caches
-    # the small deciding query, article+section+photo, bylines, lead renditions, tags,
-    # corrections, gallery+photos, gallery renditions, related candidates (by tag, by
-    # section; nothing to rank here), most read.
-    with django_assert_num_queries(10):
+    # article+section+photo (and whether it has corrections or a gallery), bylines, lead
+    # renditions, tags, gallery+photos, gallery renditions, related candidates (by section:
+    # no tags; nothing to rank here), most read.
+    with django_assert_num_queries(8):
         assert client.get(article.url).status_code == 200
 
 
@@ -820,8 +820,8 @@ def test_body_photos_cost_two_queries_whatever_their_number(
     body = "".join(body_figure(make_photo()) for _ in range(placed))
     article = make_article(lead_photo=make_photo(), body=body)
     assert client.get(article.url).status_code == 200  # fills the site-wide caches
-    # The nine of the article page without a gallery, then body photos and their renditions.
-    with django_assert_num_queries(11):
+    # The six of this article page without a gallery, then body photos and their renditions.
+    with django_assert_num_queries(8):
         html = client.get(article.url).content.decode()
     assert html.count("<picture>") == placed + 1
 

@@ -120,3 +120,35 @@ def test_production_cookies_are_secure_unless_turned_off_for_loopback():
     assert loopback["session_cookie_secure"] is False
     assert loopback["csrf_cookie_secure"] is False
     assert loopback["plain_status"] == 400  # answered over http, not redirected
+
+
+COLD = """
+import json, django
+django.setup()
+from django.core.cache import caches
+from articles.caching import fragment_cache
+for cache in (caches["default"], fragment_cache()):
+    cache.set("kept", 1)
+print(json.dumps({
+    "backends": sorted({type(caches[alias]).__name__ for alias in caches}),
+    "kept": [caches["default"].get("kept"), fragment_cache().get("kept")],
+}))
+"""
+
+
+def test_cache_backend_dummy_turns_every_cache_off_even_with_redis():
+    """The benchmark's cold mode: nothing is kept anywhere, and the deploy check still passes."""
+    result = run(["-c", COLD], CACHE_BACKEND="dummy", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"backends": ["DummyCache"], "kept": [None, None]}
+    check = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], CACHE_BACKEND="dummy"
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_an_unknown_cache_backend_stops_start_up_with_a_clear_error():
+    result = run(["manage.py", "check"], CACHE_BACKEND="memcached")
+    assert result.returncode != 0
+    assert "CACHE_BACKEND must be empty or 'dummy', not 'memcached'" in result.stderr

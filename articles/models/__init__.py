@@ -9,10 +9,10 @@ from .stories import (
     Author,
     BodyPhoto,
     Byline,
+    ForDetailIterable,
     GalleryPhoto,
     Section,
     TaggedArticle,
-    WithBodyPlacementsIterable,
 )
 from .workflow import AuditEntry, Correction, CorrectionQuerySet, PreviewLink
 
@@ -26,6 +26,7 @@ __all__ = [
     "Byline",
     "Correction",
     "CorrectionQuerySet",
+    "ForDetailIterable",
     "GalleryPhoto",
     "Granularity",
     "HomepageZone",
@@ -41,6 +42,5 @@ __all__ = [
     "SocialAccount",
     "TaggedArticle",
     "ViewCount",
-    "WithBodyPlacementsIterable",
     "ZonePin",
 ]
