@@ -264,6 +264,10 @@ class ArticleQuerySet(models.QuerySet):
         """Stories sharing the most tags first, then the newest. ``shared_tags`` maps a
         story's id to the number of tags it shares (counted from tag links the caller has
         read): a CASE on ids, which costs no join and no GROUP BY over every column."""
+        if not shared_tags:
+            # No story shares a tag: newest first. (A CASE with no WHEN compiles to a bare
+            # 0, which PostgreSQL's ORDER BY reads as a column position.)
+            return self.order_by("-published_at")
         by_count = {}
         for pk, count in shared_tags.items():
             by_count.setdefault(count, []).append(pk)
