@@ -18,7 +18,7 @@ import pytest
 
 from deploy.stack import Stack
 
-from .services import free_port
+from .services import free_port, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -198,11 +198,11 @@ SLOW_CLIENTS = 100
 SLOW_SECONDS = 30
 
 
-def dribble_headers(stack, deadline, open_now, lock):
-    """One slow client: a request head sent a byte a second until ``deadline``; when nginx
+def dribble_headers(stack, stop, open_now, lock):
+    """One slow client: a request head sent a byte a second until ``stop`` is set; when nginx
     gives up on it (client_header_timeout), it connects again and starts over."""
     head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " + b"a" * 200
-    while time.monotonic() < deadline:
+    while not stop.is_set():
         try:
             raw = socket.create_connection(("127.0.0.1", stack.https_port), timeout=5)
             with stack.tls.wrap_socket(raw, server_hostname="127.0.0.1") as conn:
@@ -210,32 +210,29 @@ def dribble_headers(stack, deadline, open_now, lock):
                     open_now[0] += 1
                 try:
                     for byte in head:
-                        if time.monotonic() >= deadline:
-                            return
                         conn.sendall(bytes([byte]))
-                        time.sleep(1)
+                        if stop.wait(1):  # the pace of a slow client, until the test ends
+                            return
                 finally:
                     with lock:
                         open_now[0] -= 1
         except OSError:
-            time.sleep(0.2)  # closed by nginx: connect again
+            stop.wait(0.2)  # closed by nginx: connect again
 
 
 def test_readers_are_served_while_100_slow_clients_dribble_headers(stack):
     pages = ["/", article_url(stack), "/section/city/", "/search/?q=harbor"]
-    lock, open_now = threading.Lock(), [0]
-    deadline = time.monotonic() + SLOW_SECONDS
+    lock, open_now, stop = threading.Lock(), [0], threading.Event()
     slow = [
-        threading.Thread(target=dribble_headers, args=(stack, deadline, open_now, lock))
+        threading.Thread(target=dribble_headers, args=(stack, stop, open_now, lock))
         for _ in range(SLOW_CLIENTS)
     ]
     for thread in slow:
         thread.start()
     # Start measuring once the slow clients hold their connections.
-    settle = time.monotonic() + 10
-    while open_now[0] < SLOW_CLIENTS * 0.9 and time.monotonic() < settle:
-        time.sleep(0.1)
+    wait_for(lambda: open_now[0] >= SLOW_CLIENTS * 0.9, 10, "the slow clients to connect")
     held = open_now[0]
+    deadline = time.monotonic() + SLOW_SECONDS
     latencies, failures = [], []
     while time.monotonic() < deadline - 1:
         for page in pages:
@@ -247,8 +244,9 @@ def test_readers_are_served_while_100_slow_clients_dribble_headers(stack):
             latencies.append(time.monotonic() - started)
             if status != 200:
                 failures.append((page, status))
+    stop.set()
     for thread in slow:
-        thread.join(timeout=SLOW_SECONDS)
+        thread.join(timeout=10)
     assert not any(thread.is_alive() for thread in slow)
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
